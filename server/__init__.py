@@ -1,0 +1,87 @@
+"""Tagengo coordinator: the Flask app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from server import config as settings
+
+if TYPE_CHECKING:  # Flask is imported lazily so `python -m server.webserver` can patch first
+    from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB = ROOT / "web"
+
+
+def _secret_key(app: Flask) -> None:
+    """Use the configured key, else the one `tagengo up` keeps in DATA_DIR, else refuse."""
+    if app.config["SECRET_KEY"]:
+        return
+    key_file = Path(app.config["DATA_DIR"]) / "secret_key"
+    if key_file.exists():
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+        return
+    raise RuntimeError(
+        "TAGENGO_SECRET_KEY is not set and no key was found in "
+        f"{key_file}; run `tagengo up` once or set TAGENGO_SECRET_KEY"
+    )
+
+
+def _async_mode(role: str) -> str:
+    """Serve sockets with gevent only in a web process that was monkey-patched at start."""
+    if role != "web":
+        return "threading"
+    from gevent import monkey
+
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") -> Flask:
+    """Build the app: defaults, then TAGENGO_* from the environment, then ``config``."""
+    from flask import Flask
+
+    app = Flask(__name__, template_folder=str(WEB / "templates"),
+                static_folder=str(WEB / "static"), static_url_path="/static")
+    app.config.from_mapping(settings.defaults())
+    app.config.from_prefixed_env("TAGENGO")
+    app.config.update(config or {})
+    app.config["PROCESS_ROLE"] = role
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Japanese stays readable
+    settings.normalize(app.config)
+    _secret_key(app)
+
+    from server import auth, database, errors, events, i18n, sockets, web_security
+    from server.extensions import csrf, db, socketio
+    from workers.celery_app import celery_init_app
+
+    db.init_app(app)
+    database.init_app(app)
+    errors.init_app(app)
+    auth.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    web_security.init_app(app)
+    socketio.init_app(
+        app,
+        message_queue=app.config["REDIS_URL"] or None,
+        channel=app.config["SOCKETIO_CHANNEL"],
+        async_mode=_async_mode(role),
+        cors_allowed_origins=[app.config["PUBLIC_URL"]],
+        max_http_buffer_size=64 * 1024,
+    )
+    _ = sockets  # registers the Socket.IO handlers on import
+    events.init_app(app)
+    celery_init_app(app)
+
+    from server.api import bp as api_bp
+    from server.board import bp as board_bp
+    from server.console import bp as console_bp
+    from server.health import bp as health_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(board_bp)
+    app.register_blueprint(console_bp)
+    app.register_blueprint(health_bp)
+    return app

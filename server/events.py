@@ -1,0 +1,126 @@
+"""The board-event contract: one builder, one place that persists, one place that pushes.
+
+Every push is persisted first (with a sequence number from a counter row, so sequence
+order is commit order) and emitted second. Socket.IO is at-most-once; a board that
+reconnects asks ``/feed?since=<seq>`` and the database fills the gap.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import update
+
+from server.extensions import db, socketio
+from server.models import Announcement, BoardEvent, Counter
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = "announcement.published"
+TRANSLATED = "announcement.translated"
+UPDATED = "announcement.updated"
+RETRACTED = "announcement.retracted"
+EVENT_TYPES = (PUBLISHED, TRANSLATED, UPDATED, RETRACTED)
+
+NAMESPACE = "/live"
+SOCKET_EVENT = "board_event"
+SEQ_COUNTER = "board_events"
+
+
+def next_seq() -> int:
+    """Take the next sequence number inside the current transaction."""
+    db.session.execute(
+        update(Counter).where(Counter.name == SEQ_COUNTER).values(value=Counter.value + 1)
+    )
+    value = db.session.get(Counter, SEQ_COUNTER, populate_existing=True)
+    if value is None:  # the migration creates the row; a missing one is a broken database
+        raise RuntimeError("counter 'board_events' is missing: run `tagengo db upgrade`")
+    return value.value
+
+
+def record(
+    event_type: str,
+    announcement: Announcement,
+    *,
+    revision: int,
+    lang: str | None,
+    status: str = "done",
+    method: str | None = None,
+    reviewed: bool = False,
+    text: str | None = None,
+    reason: str | None = None,
+) -> BoardEvent:
+    """Build a board event, give it a sequence number and add it to the session."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type}")
+    seq = next_seq()
+    payload: dict[str, Any] = {
+        "type": event_type,
+        "seq": seq,
+        "announcement_id": announcement.id,
+        "revision": revision,
+        "lang": lang,
+        "status": status,
+        "method": method,
+        "reviewed": reviewed,
+        "text": text,
+        "severity": announcement.severity,
+        "drill": announcement.drill,
+        "expires_at": announcement.expires_at.isoformat() if announcement.expires_at else None,
+        "category": announcement.category,
+        "source_lang": announcement.source_lang,
+        "reason": reason,
+    }
+    event = BoardEvent(
+        seq=seq,
+        type=event_type,
+        announcement_id=announcement.id,
+        target_all=announcement.target_all,
+        shelter_ids=list(announcement.shelter_ids or []),
+        payload=payload,
+    )
+    db.session.add(event)
+    return event
+
+
+def rooms_for(event: BoardEvent) -> list[str]:
+    """Return the Socket.IO rooms an event goes to."""
+    rooms = ["console"]
+    if event.target_all:
+        rooms.append("board:all")
+    else:
+        rooms.extend(f"shelter:{sid}" for sid in event.shelter_ids)
+    lang = event.payload.get("lang")
+    if lang:
+        rooms.append(f"lang:{lang}")
+    return rooms
+
+
+def push(events: Iterable[BoardEvent]) -> None:
+    """Emit committed events; a failure only delays boards until they catch up."""
+    emitter = current_app.extensions["tagengo.emitter"]
+    for event in events:
+        try:
+            emitter.emit(SOCKET_EVENT, event.payload, to=rooms_for(event), namespace=NAMESPACE)
+        except Exception:  # the feed is the recovery path; never fail the caller
+            log.exception("emit of board event seq=%s failed; boards will catch up", event.seq)
+
+
+def emit_control(event: str, data: dict[str, Any], room: str) -> None:
+    """Send a control message (e.g. a revoked board) to one room."""
+    current_app.extensions["tagengo.emitter"].emit(event, data, to=room, namespace=NAMESPACE)
+
+
+def init_app(app: Flask) -> None:
+    """Pick the emitter: the app's own server in web processes, a write-only queue elsewhere."""
+    if app.config["PROCESS_ROLE"] == "web" or not app.config["REDIS_URL"]:
+        app.extensions["tagengo.emitter"] = socketio
+        return
+    from flask_socketio import SocketIO
+
+    app.extensions["tagengo.emitter"] = SocketIO(
+        message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"]
+    )

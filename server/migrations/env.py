@@ -1,0 +1,38 @@
+"""Alembic environment: migrations run against the URL set by server.database."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+import server.models  # noqa: F401  (registers the tables on the metadata)
+from server.extensions import db
+
+config = context.config
+target_metadata = db.metadata
+
+
+def run_migrations_offline() -> None:
+    """Emit SQL without a connection (``alembic upgrade --sql``)."""
+    context.configure(url=config.get_main_option("sqlalchemy.url"),
+                      target_metadata=target_metadata, literal_binds=True,
+                      render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Run migrations on a live connection."""
+    connectable = engine_from_config(config.get_section(config.config_ini_section) or {},
+                                     prefix="sqlalchemy.", poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

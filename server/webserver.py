@@ -1,0 +1,26 @@
+"""Web process entry: `python -m server.webserver` (what `tagengo web` runs).
+
+gevent must patch the standard library before anything else imports it, which is why
+this module starts with the patch and `server/__init__.py` imports Flask lazily.
+"""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import logging  # noqa: E402
+
+from server import create_app  # noqa: E402
+from server.extensions import socketio  # noqa: E402
+
+
+def main() -> None:
+    """Serve the console, API, boards and Socket.IO on one gevent server."""
+    app = create_app(role="web")
+    logging.basicConfig(level=app.config["LOG_LEVEL"],
+                        format="%(asctime)s web %(levelname)s %(name)s: %(message)s")
+    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"], log_output=False)
+
+
+if __name__ == "__main__":
+    main()

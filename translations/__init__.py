@@ -1,0 +1,1 @@
+"""Tagengo's translation layer: languages, phrasebook, glossary, memory and machine translation."""

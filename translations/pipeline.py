@@ -1,0 +1,100 @@
+"""The one function workers call: translate a revision into every target language.
+
+Order of preference per language: operator-written text (やさしい日本語) → phrasebook
+(the chosen template, or a slot-free sentence that matches one) → machine translation when a
+model path exists. A language with no path comes back ``unavailable`` with the reason; nothing
+here ever invents a text.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from translations import languages, phrasebook
+
+
+@dataclass(frozen=True)
+class Result:
+    """How one language of a text came out."""
+
+    lang: str
+    status: str  # "done" | "unavailable"
+    text: str | None = None
+    method: str | None = None  # "phrasebook" | "memory" | "machine" | "human"
+    reviewed: bool = False
+    reason: str | None = None
+    engine: str | None = None
+    model: str | None = None
+    elapsed_ms: int = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the operator wrote for one revision."""
+
+    text: str
+    lang: str
+    easy_text: str | None = None
+    template_id: str | None = None
+    slots: Mapping[str, str] | None = None
+
+
+class MachineTranslator(Protocol):
+    """A machine translation backend (Argos) seen from the pipeline."""
+
+    def can_translate(self, source: str, target: str) -> bool: ...
+
+    def translate(self, texts: Sequence[str], source: str, target: str) -> list[Result]: ...
+
+
+def _phrasebook(source: Source, target: str) -> Result | None:
+    template = None
+    values: Mapping[str, str] = {}
+    if source.template_id:
+        template = phrasebook.load().get(source.template_id)
+        values = source.slots or {}
+    else:
+        template = phrasebook.match_sentence(source.text, source.lang)
+    if template is None or target not in template.text:
+        return None
+    return Result(
+        lang=target,
+        status="done",
+        text=template.render(target, values),
+        method="phrasebook",
+        reviewed=template.reviewed(target),
+        engine="phrasebook",
+        model=template.id,
+    )
+
+
+def translate(
+    source: Source,
+    target: str,
+    machine: MachineTranslator | None = None,
+) -> Result:
+    """Translate one revision into one language by the best path that exists."""
+    started = time.perf_counter()
+    if target == "ja-x-easy" and source.easy_text:
+        result = Result(target, "done", source.easy_text, "human", True, engine="operator")
+    else:
+        result = _phrasebook(source, target) or _machine(source, target, machine)
+    elapsed = int((time.perf_counter() - started) * 1000)
+    return Result(**{**result.__dict__, "elapsed_ms": result.elapsed_ms or elapsed})
+
+
+def _machine(source: Source, target: str, machine: MachineTranslator | None) -> Result:
+    if target == "ja-x-easy":
+        return Result(target, "unavailable",
+                      reason="no engine: やさしい日本語 must be written by a person")
+    src = languages.get(source.lang)
+    tgt = languages.get(target)
+    if src is None or tgt is None or src.argos is None or tgt.argos is None:
+        return Result(target, "unavailable", reason=f"no engine: {source.lang}→{target}")
+    if machine is None or not machine.can_translate(src.argos, tgt.argos):
+        return Result(target, "unavailable",
+                      reason=f"no engine: no model installed for {source.lang}→{target}")
+    return machine.translate([source.text], src.argos, tgt.argos)[0]

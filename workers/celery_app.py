@@ -1,0 +1,52 @@
+"""Bind Celery to Flask (the pattern of Flask's own Celery example)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask, has_app_context
+from kombu import Queue
+
+QUEUES = ("translate", "broadcast", "maintenance")
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app for ``app`` and store it in ``app.extensions['celery']``."""
+
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            # Push a context only when none is active: a nested one would hand the task
+            # a second database session that the caller never sees.
+            if has_app_context():
+                return self.run(*args, **kwargs)
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    broker = app.config["REDIS_URL"] or "memory://"
+    celery = Celery(app.name, task_cls=FlaskTask, broker=broker)
+    celery.conf.update(
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": 900},
+        task_queues=[Queue(name) for name in QUEUES],
+        task_default_queue="translate",
+        task_create_missing_queues=False,
+        task_routes={
+            "workers.tasks.translate_announcement": {"queue": "translate"},
+            "workers.tasks.sweep_outbox": {"queue": "maintenance"},
+        },
+        beat_schedule={
+            "sweep-outbox": {
+                "task": "workers.tasks.sweep_outbox",
+                "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
+            },
+        },
+        worker_hijack_root_logger=False,
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
