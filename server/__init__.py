@@ -42,8 +42,12 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     """Build the app: defaults, then TAGENGO_* from the environment, then ``config``."""
     from flask import Flask
 
-    app = Flask(__name__, template_folder=str(WEB / "templates"),
-                static_folder=str(WEB / "static"), static_url_path="/static")
+    app = Flask(
+        __name__,
+        template_folder=str(WEB / "templates"),
+        static_folder=str(WEB / "static"),
+        static_url_path="/static",
+    )
     app.config.from_mapping(settings.defaults())
     app.config.from_prefixed_env("TAGENGO")
     app.config.update(config or {})

@@ -52,9 +52,6 @@ def parse_draft(data: Mapping[str, Any], base: Announcement | None = None) -> Dr
     """Validate a create (or, with ``base``, a patch) body; raise ApiError on the first problem."""
     current = base.revisions[-1] if base is not None else None
 
-    def pick(field: str, default: Any) -> Any:
-        return data[field] if field in data else default
-
     merged: dict[str, Any] = {
         "source_lang": base.source_lang if base else current_app.config["SOURCE_LANGUAGE"],
         "category": base.category if base else "other",
@@ -68,15 +65,20 @@ def parse_draft(data: Mapping[str, Any], base: Announcement | None = None) -> Dr
     if source_lang is None or source_lang == "ja-x-easy":
         raise validation.bad("source_lang", f"unknown source language {merged['source_lang']!r}")
 
-    template_id = validation.text(data, "template_id", max_chars=120) if "template_id" in data \
+    template_id = (
+        validation.text(data, "template_id", max_chars=120)
+        if "template_id" in data
         else (current.template_id if current and "text" not in data else None)
+    )
     slots: dict[str, str] = {}
     text = validation.text(data, "text")
     if template_id:
         template = phrasebook.load().get(template_id)
         if template is None:
             raise validation.bad("template_id", f"unknown phrasebook template {template_id!r}")
-        raw_slots = pick("slots", current.slots if current and "template_id" not in data else {})
+        raw_slots = data.get(
+            "slots", current.slots if current and "template_id" not in data else {}
+        )
         if not isinstance(raw_slots, dict):
             raise validation.bad("slots", "'slots' must be an object of slot values")
         try:
@@ -89,8 +91,11 @@ def parse_draft(data: Mapping[str, Any], base: Announcement | None = None) -> Dr
     if not text:
         raise validation.bad("text", "'text' is required (or a phrasebook template_id)", "required")
 
-    easy_text = validation.text(data, "easy_text") if "easy_text" in data \
+    easy_text = (
+        validation.text(data, "easy_text")
+        if "easy_text" in data
         else (current.easy_text if current else None)
+    )
     if "shelter_ids" in data:
         shelter_ids = validation.id_list(data, "shelter_ids")
     else:
@@ -99,7 +104,9 @@ def parse_draft(data: Mapping[str, Any], base: Announcement | None = None) -> Dr
         found = set(db.session.scalars(select(Shelter.id).where(Shelter.id.in_(shelter_ids))))
         missing = [s for s in shelter_ids if s not in found]
         if missing:
-            raise ApiError(404, "unknown_shelter", f"no shelter with id {missing[0]}", "shelter_ids")
+            raise ApiError(
+                404, "unknown_shelter", f"no shelter with id {missing[0]}", "shelter_ids"
+            )
     if "expires_at" in data:
         expires_at = validation.timestamp(data, "expires_at")
     else:
@@ -135,29 +142,38 @@ def _apply(announcement: Announcement, draft: Draft) -> None:
 
 
 def _add_revision(announcement: Announcement, draft: Draft, user: User | None) -> None:
-    db.session.add(AnnouncementRevision(
-        announcement=announcement,
-        revision=announcement.revision,
-        text=draft.text,
-        easy_text=draft.easy_text,
-        template_id=draft.template_id,
-        slots=draft.slots,
-        created_by=user.id if user else None,
-    ))
-    db.session.add(Outbox(task=TRANSLATE_TASK, announcement_id=announcement.id,
-                          revision=announcement.revision))
+    db.session.add(
+        AnnouncementRevision(
+            announcement=announcement,
+            revision=announcement.revision,
+            text=draft.text,
+            easy_text=draft.easy_text,
+            template_id=draft.template_id,
+            slots=draft.slots,
+            created_by=user.id if user else None,
+        )
+    )
+    db.session.add(
+        Outbox(task=TRANSLATE_TASK, announcement_id=announcement.id, revision=announcement.revision)
+    )
 
 
 def create(draft: Draft, user: User | None) -> Announcement:
     """Store a new announcement, its first revision, its outbox row and its published event."""
-    announcement = Announcement(revision=1, status="active",
-                                created_by=user.id if user else None)
+    announcement = Announcement(revision=1, status="active", created_by=user.id if user else None)
     _apply(announcement, draft)
     db.session.add(announcement)
     db.session.flush()
     _add_revision(announcement, draft, user)
-    event = events.record(events.PUBLISHED, announcement, revision=1, lang=draft.source_lang,
-                          method="human", reviewed=True, text=draft.text)
+    event = events.record(
+        events.PUBLISHED,
+        announcement,
+        revision=1,
+        lang=draft.source_lang,
+        method="human",
+        reviewed=True,
+        text=draft.text,
+    )
     db.session.commit()
     events.push([event])
     dispatch_pending(announcement.id)
@@ -171,8 +187,15 @@ def revise(announcement: Announcement, draft: Draft, user: User | None) -> Annou
     _apply(announcement, draft)
     announcement.revision += 1
     _add_revision(announcement, draft, user)
-    event = events.record(events.UPDATED, announcement, revision=announcement.revision,
-                          lang=draft.source_lang, method="human", reviewed=True, text=draft.text)
+    event = events.record(
+        events.UPDATED,
+        announcement,
+        revision=announcement.revision,
+        lang=draft.source_lang,
+        method="human",
+        reviewed=True,
+        text=draft.text,
+    )
     db.session.commit()
     events.push([event])
     dispatch_pending(announcement.id)
@@ -186,8 +209,13 @@ def retract(announcement: Announcement) -> Announcement:
     announcement.status = "retracted"
     announcement.retracted_at = utcnow()
     announcement.updated_at = utcnow()
-    event = events.record(events.RETRACTED, announcement, revision=announcement.revision,
-                          lang=None, status="retracted")
+    event = events.record(
+        events.RETRACTED,
+        announcement,
+        revision=announcement.revision,
+        lang=None,
+        status="retracted",
+    )
     db.session.commit()
     events.push([event])
     return announcement
@@ -202,9 +230,11 @@ def dispatch_pending(announcement_id: int | None = None, stale_seconds: int = 0)
     sent = 0
     celery = current_app.extensions["celery"]
     for row in db.session.scalars(query.order_by(Outbox.id)):
-        if stale_seconds and row.dispatched_at is not None:
-            if (now - row.dispatched_at).total_seconds() < stale_seconds:
-                continue
+        recent = row.dispatched_at is not None and (
+            (now - row.dispatched_at).total_seconds() < stale_seconds
+        )
+        if stale_seconds and recent:
+            continue
         try:
             celery.send_task(row.task, args=[row.announcement_id, row.revision])
         except Exception:
@@ -222,10 +252,12 @@ def translation_status(announcement: Announcement) -> list[dict[str, Any]]:
     """List each target language of the current revision with how far it got."""
     rows = {
         t.lang: t
-        for t in db.session.scalars(select(Translation).where(
-            Translation.announcement_id == announcement.id,
-            Translation.revision == announcement.revision,
-        ))
+        for t in db.session.scalars(
+            select(Translation).where(
+                Translation.announcement_id == announcement.id,
+                Translation.revision == announcement.revision,
+            )
+        )
     }
     out = []
     for lang in current_app.config["TARGET_LANGUAGES"]:
@@ -233,12 +265,29 @@ def translation_status(announcement: Announcement) -> list[dict[str, Any]]:
             continue
         row = rows.get(lang)
         if row is None:
-            out.append({"lang": lang, "status": "queued", "method": None, "reviewed": False,
-                        "text": None, "reason": None})
+            out.append(
+                {
+                    "lang": lang,
+                    "status": "queued",
+                    "method": None,
+                    "reviewed": False,
+                    "text": None,
+                    "reason": None,
+                }
+            )
             continue
-        out.append({"lang": lang, "status": row.status, "method": row.method,
-                    "reviewed": row.reviewed, "text": row.text, "reason": row.reason,
-                    "engine": row.engine, "model": row.model})
+        out.append(
+            {
+                "lang": lang,
+                "status": row.status,
+                "method": row.method,
+                "reviewed": row.reviewed,
+                "text": row.text,
+                "reason": row.reason,
+                "engine": row.engine,
+                "model": row.model,
+            }
+        )
     return out
 
 

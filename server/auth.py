@@ -34,7 +34,7 @@ def user_from_token(token: str) -> User | None:
         return None
     row.last_used_at = utcnow()
     db.session.commit()
-    return row.user
+    return cast(User, row.user)
 
 
 def api_user() -> User | None:
@@ -60,7 +60,9 @@ def require_role(*roles: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = api_user()
             if user is None:
-                raise ApiError(401, "unauthorized", "send a valid API token: Authorization: Bearer …")
+                raise ApiError(
+                    401, "unauthorized", "send a valid API token: Authorization: Bearer …"
+                )
             if roles and user.role not in roles:
                 raise ApiError(403, "forbidden", f"this needs the role {' or '.join(roles)}")
             return view(*args, **kwargs)

@@ -22,16 +22,25 @@ def board_page(board_id: int) -> str:
     if board is None or board.id != board_id:
         abort(403)
     board = db.session.get(Board, board_id) or abort(404)
-    langs = [languages.BY_CODE[c] for c in
-             [current_app.config["SOURCE_LANGUAGE"], *current_app.config["TARGET_LANGUAGES"]]
-             if c in languages.BY_CODE]
+    langs = [
+        languages.BY_CODE[c]
+        for c in [current_app.config["SOURCE_LANGUAGE"], *current_app.config["TARGET_LANGUAGES"]]
+        if c in languages.BY_CODE
+    ]
     config = {
         "boardId": board.id,
         "token": token,
         "layout": board.layout,
         "furigana": board.furigana,
         "sourceLang": current_app.config["SOURCE_LANGUAGE"],
-        "languages": [{"code": lang.code, "native": lang.native, "english": lang.english,
-                       "dir": lang.direction} for lang in langs],
+        "languages": [
+            {
+                "code": lang.code,
+                "native": lang.native,
+                "english": lang.english,
+                "dir": lang.direction,
+            }
+            for lang in langs
+        ],
     }
     return render_template("board.html", board=board, config_json=json.dumps(config))

@@ -67,8 +67,12 @@ def up(host: str | None, port: int | None, data_dir: str | None, with_demo: bool
         logs = folder / "logs"
         logs.mkdir(exist_ok=True)
         web = stack.start("web", embedded.web_argv(), env, logs / "web.log")
-        stack.start("worker", embedded.worker_argv(app.config["WORKER_CONCURRENCY"]), env,
-                    logs / "worker.log")
+        stack.start(
+            "worker",
+            embedded.worker_argv(app.config["WORKER_CONCURRENCY"]),
+            env,
+            logs / "worker.log",
+        )
         stack.start("beat", embedded.beat_argv(folder), env, logs / "beat.log")
         url = f"http://127.0.0.1:{app.config['PORT']}"
         click.echo("Starting web, worker and beat …")
@@ -107,7 +111,9 @@ def _wait(stack: Any) -> None:
     while not stopping["now"]:
         dead = stack.dead()
         if dead:
-            click.secho(f"{', '.join(dead)} stopped unexpectedly; see the logs.", fg="red", err=True)
+            click.secho(
+                f"{', '.join(dead)} stopped unexpectedly; see the logs.", fg="red", err=True
+            )
             sys.exit(1)
         time.sleep(0.5)
 
@@ -270,3 +276,98 @@ def show_config(markdown: bool) -> None:
         return
     for option in settings.OPTIONS:
         click.echo(f"TAGENGO_{option.name}={option.default}  # {option.help}")
+
+
+@main.group()
+def models() -> None:
+    """Offline machine-translation models (Argos .argosmodel packages)."""
+
+
+def _packages_dir() -> Path:
+    return Path(_app().config["ARGOS_PACKAGES_DIR"])
+
+
+@models.command("install")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def models_install(files: tuple[str, ...]) -> None:
+    """Install .argosmodel files (no network needed)."""
+    from translations.mt import ModelError, install
+
+    folder = _packages_dir()
+    for name in files:
+        try:
+            package = install(Path(name), folder)
+        except ModelError as exc:
+            raise click.ClickException(f"{name}: {exc}") from None
+        click.echo(f"Installed {package.label} ({package.size_bytes / 1e6:.0f} MB) from {name}")
+
+
+@models.command("list")
+def models_list() -> None:
+    """List installed models and which center languages they reach from the source language."""
+    from translations import languages
+    from translations.machine import settings as engine_settings
+    from translations.mt import ArgosEngine
+
+    app = _app()
+    engine = ArgosEngine(engine_settings(app.config))
+    packages = engine.installed()
+    if not packages:
+        click.echo(f"No models installed in {app.config['ARGOS_PACKAGES_DIR']}.")
+    for p in packages:
+        click.echo(
+            f"{p.from_code}→{p.to_code}\tversion {p.package_version}\t"
+            f"{p.size_bytes / 1e6:.0f} MB\t{p.path}"
+        )
+    source = languages.get(app.config["SOURCE_LANGUAGE"])
+    click.echo(f"\nFrom {app.config['SOURCE_LANGUAGE']}:")
+    for code in app.config["TARGET_LANGUAGES"]:
+        target = languages.get(code)
+        if source is None or target is None or not source.argos or not target.argos:
+            click.echo(f"  {code}: written by people only")
+            continue
+        route = engine.route(source.argos, target.argos)
+        if route is None:
+            click.echo(f"  {code}: no model — shown as pending until a person translates it")
+        else:
+            via = " via English" if len(route) > 1 else ""
+            click.echo(f"  {code}: machine translation{via}")
+
+
+@models.command("remove")
+@click.argument("pair")
+def models_remove(pair: str) -> None:
+    """Remove an installed model, e.g. `tagengo models remove zh-en`."""
+    from translations.mt import ModelError, remove
+
+    try:
+        source, target = pair.replace("→", "-").split("-", 1)
+        package = remove(_packages_dir(), source, target)
+    except ValueError:
+        raise click.ClickException("give the pair as FROM-TO, e.g. ja-en") from None
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Removed {package.label}.")
+
+
+@models.command("download")
+@click.argument("pairs", nargs=-1, required=True)
+def models_download(pairs: tuple[str, ...]) -> None:
+    """Download models from the Argos package index (needs internet; do it before a disaster)."""
+    from translations.mt import ModelError, download
+
+    try:
+        wanted = [tuple(p.split("-", 1)) for p in pairs]
+        if any(len(w) != 2 for w in wanted):
+            raise ValueError
+    except ValueError:
+        raise click.ClickException("give pairs as FROM-TO, e.g. ja-en en-vi") from None
+    try:
+        for package in download([(a, b) for a, b in wanted], _packages_dir()):
+            click.echo(f"Installed {package.label}")
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+if __name__ == "__main__":
+    main()

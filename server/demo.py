@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from server import accounts
 from server import announcements as service
@@ -31,23 +32,35 @@ def seed() -> Iterator[str]:
     ]
     for board in boards:
         yield f"Board {board.id} ({board.shelter.name_ja} / {board.name}): {board_url(board)}"
-    drafts = [
-        {"text": "本日15時に第一小学校の校庭へ給水車が来ます。容器を持ってきてください。",
-         "easy_text": "きょう 15時に 第一小学校の 校庭に 水の 車が 来ます。"
-                      "いれものを 持って きて ください。",
-         "category": "food_water", "severity": "Moderate", "shelter_ids": [shelters[0].id]},
-        {"text": "余震が続いています。壊れた建物やブロック塀に近づかないでください。",
-         "easy_text": "また 大きい 地震が 来るかも しれません。こわれた 家や かべに "
-                      "近づかないで ください。",
-         "category": "situation", "severity": "Severe"},
-        {"text": "【訓練】これは避難訓練のお知らせです。",
-         "category": "evacuation", "severity": "Minor", "drill": True,
-         "expires_at": (datetime.now(UTC) + timedelta(hours=6)).isoformat()},
+    drafts: list[dict[str, Any]] = [
+        {
+            "text": "本日15時に第一小学校の校庭へ給水車が来ます。容器を持ってきてください。",
+            "easy_text": "きょう 15時に 第一小学校の 校庭に 水の 車が 来ます。"
+            "いれものを 持って きて ください。",
+            "category": "food_water",
+            "severity": "Moderate",
+            "shelter_ids": [shelters[0].id],
+        },
+        {
+            "text": "余震が続いています。壊れた建物やブロック塀に近づかないでください。",
+            "easy_text": "また 大きい 地震が 来るかも しれません。こわれた 家や かべに "
+            "近づかないで ください。",
+            "category": "situation",
+            "severity": "Severe",
+        },
+        {
+            "text": "【訓練】これは避難訓練のお知らせです。",
+            "category": "evacuation",
+            "severity": "Minor",
+            "drill": True,
+            "expires_at": (datetime.now(UTC) + timedelta(hours=6)).isoformat(),
+        },
     ]
     template = _first_template("shelter.open", "shelter.opened")
     if template:
-        drafts.append({"template_id": template, "category": "shelter",
-                       "slots": {"place": "市民センター"}})
+        drafts.append(
+            {"template_id": template, "category": "shelter", "slots": {"place": "市民センター"}}
+        )
     for data in drafts:
         try:
             draft = service.parse_draft(data)

@@ -58,22 +58,43 @@ class Stack:
 
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, argv: list[str], env: Mapping[str, str],
-              log: Path | None = None) -> subprocess.Popen[bytes]:
+    def start(
+        self, name: str, argv: list[str], env: Mapping[str, str], log: Path | None = None
+    ) -> subprocess.Popen[bytes]:
         """Start a child in its own process group so Ctrl-C reaches us first."""
         out = open(log, "ab") if log else None  # noqa: SIM115 - the child owns the file
-        proc = subprocess.Popen(argv, env=dict(env), stdout=out, stderr=subprocess.STDOUT
-                                if out else None, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
         self.procs[name] = proc
         return proc
 
-    def start_redis(self, data_dir: Path, env: Mapping[str, str], *, persist: bool = True,
-                    port: int | None = None) -> str:
+    def start_redis(
+        self,
+        data_dir: Path,
+        env: Mapping[str, str],
+        *,
+        persist: bool = True,
+        port: int | None = None,
+    ) -> str:
         """Start a private redis-server on loopback; return its URL."""
         port = port or free_port()
         data_dir.mkdir(parents=True, exist_ok=True)
-        argv = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-                "--dir", str(data_dir), "--save", ""]
+        argv = [
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data_dir),
+            "--save",
+            "",
+        ]
         argv += ["--appendonly", "yes"] if persist else ["--appendonly", "no"]
         self.start("redis", argv, env, data_dir / "redis.log")
         wait_for_port(port, 15, self.procs["redis"])
@@ -125,7 +146,7 @@ def wait_for_health(url: str, timeout: float, proc: subprocess.Popen[bytes] | No
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"web process exited with code {proc.returncode}")
         try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as r:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url + "/health", timeout=2) as r:
                 if r.status == 200:
                     return
         except OSError as exc:
@@ -141,12 +162,39 @@ def web_argv() -> list[str]:
 
 def worker_argv(concurrency: int, name: str = "worker") -> list[str]:
     """Command line of a Celery worker consuming every queue."""
-    return [sys.executable, "-m", "celery", "-A", "workers.worker:celery", "worker",
-            "-Q", WORKER_QUEUES, "-P", "threads", "-c", str(concurrency),
-            "-n", f"{name}@%h", "-l", "INFO", "--without-gossip", "--without-mingle"]
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.worker:celery",
+        "worker",
+        "-Q",
+        WORKER_QUEUES,
+        "-P",
+        "threads",
+        "-c",
+        str(concurrency),
+        "-n",
+        f"{name}@%h",
+        "-l",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+    ]
 
 
 def beat_argv(data_dir: Path) -> list[str]:
     """Command line of Celery beat."""
-    return [sys.executable, "-m", "celery", "-A", "workers.worker:celery", "beat",
-            "-s", str(data_dir / "celerybeat-schedule"), "-l", "INFO"]
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.worker:celery",
+        "beat",
+        "-s",
+        str(data_dir / "celerybeat-schedule"),
+        "-l",
+        "INFO",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
+from flask_babel import get_locale
 
 from server.extensions import babel
 from translations import i18n as catalogs
@@ -26,3 +27,4 @@ def init_app(app: Flask) -> None:
     """Bind Flask-Babel to the catalogs kept in translations/i18n."""
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(catalogs.CATALOG_DIR)
     babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(lambda: {"get_locale": get_locale})

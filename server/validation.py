@@ -12,9 +12,25 @@ from flask import current_app, request
 from server.errors import ApiError
 
 CATEGORIES = (
-    "situation", "evacuation", "tsunami", "weather", "transport", "safety_confirmation",
-    "shelter", "food_water", "supplies", "hygiene", "lifelines", "medical",
-    "procedures", "housing", "residence", "safety", "consultation", "volunteers", "other",
+    "situation",
+    "evacuation",
+    "tsunami",
+    "weather",
+    "transport",
+    "safety_confirmation",
+    "shelter",
+    "food_water",
+    "supplies",
+    "hygiene",
+    "lifelines",
+    "medical",
+    "procedures",
+    "housing",
+    "residence",
+    "safety",
+    "consultation",
+    "volunteers",
+    "other",
 )
 SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
 URGENCIES = ("Immediate", "Expected", "Future", "Past", "Unknown")
@@ -39,8 +55,9 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def text(data: Mapping[str, Any], field: str, *, required: bool = False,
-         max_chars: int | None = None) -> str | None:
+def text(
+    data: Mapping[str, Any], field: str, *, required: bool = False, max_chars: int | None = None
+) -> str | None:
     """Read a trimmed string field within the size limit."""
     value = data.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -84,7 +101,9 @@ def timestamp(data: Mapping[str, Any], field: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise bad(field, f"'{field}' must be an ISO 8601 time like 2026-11-21T18:00+09:00") from None
+        raise bad(
+            field, f"'{field}' must be an ISO 8601 time like 2026-11-21T18:00+09:00"
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=CENTER_TZ)
     if parsed <= datetime.now(UTC):
@@ -97,7 +116,11 @@ def id_list(data: Mapping[str, Any], field: str) -> list[int] | None:
     value = data.get(field)
     if value is None:
         return None
-    if (not isinstance(value, list) or not value or len(value) > 1000
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)):
+    if (
+        not isinstance(value, list)
+        or not value
+        or len(value) > 1000
+        or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    ):
         raise bad(field, f"'{field}' must be a non-empty list of shelter ids")
     return sorted(set(value))

@@ -17,8 +17,9 @@ from server.extensions import socketio  # noqa: E402
 def main() -> None:
     """Serve the console, API, boards and Socket.IO on one gevent server."""
     app = create_app(role="web")
-    logging.basicConfig(level=app.config["LOG_LEVEL"],
-                        format="%(asctime)s web %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s web %(levelname)s %(name)s: %(message)s"
+    )
     socketio.run(app, host=app.config["HOST"], port=app.config["PORT"], log_output=False)
 
 

@@ -15,8 +15,22 @@ import yaml
 from translations import slots as slot_types
 
 PHRASEBOOK_DIR = Path(__file__).with_name("phrasebook")
-LANGUAGES = ("ja", "ja-x-easy", "en", "zh-Hans", "zh-Hant", "ko", "pt-BR", "es", "vi", "tl",
-             "ne", "id", "th", "my")
+LANGUAGES = (
+    "ja",
+    "ja-x-easy",
+    "en",
+    "zh-Hans",
+    "zh-Hant",
+    "ko",
+    "pt-BR",
+    "es",
+    "vi",
+    "tl",
+    "ne",
+    "id",
+    "th",
+    "my",
+)
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
@@ -63,7 +77,9 @@ class Template:
         unknown = sorted(set(raw) - set(self.slots))
         if unknown:
             raise slot_types.SlotError(unknown[0], f"template {self.id} has no slot '{unknown[0]}'")
-        return {name: slot_types.parse(name, kind, raw.get(name)) for name, kind in self.slots.items()}
+        return {
+            name: slot_types.parse(name, kind, raw.get(name)) for name, kind in self.slots.items()
+        }
 
 
 def _template(category: str, raw: Mapping[str, Any], source: str) -> Template:

@@ -88,13 +88,17 @@ def translate(
 
 def _machine(source: Source, target: str, machine: MachineTranslator | None) -> Result:
     if target == "ja-x-easy":
-        return Result(target, "unavailable",
-                      reason="no engine: やさしい日本語 must be written by a person")
+        return Result(
+            target, "unavailable", reason="no engine: やさしい日本語 must be written by a person"
+        )
     src = languages.get(source.lang)
     tgt = languages.get(target)
     if src is None or tgt is None or src.argos is None or tgt.argos is None:
         return Result(target, "unavailable", reason=f"no engine: {source.lang}→{target}")
     if machine is None or not machine.can_translate(src.argos, tgt.argos):
-        return Result(target, "unavailable",
-                      reason=f"no engine: no model installed for {source.lang}→{target}")
+        return Result(
+            target,
+            "unavailable",
+            reason=f"no engine: no model installed for {source.lang}→{target}",
+        )
     return machine.translate([source.text], src.argos, tgt.argos)[0]

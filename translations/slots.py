@@ -12,8 +12,20 @@ _PHONE = re.compile(r"^\+?[0-9][0-9\-() ]{1,18}[0-9]$")
 _NUMBER = re.compile(r"^\d{1,7}$")
 _MAX_FREE_TEXT = 100
 
-_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
+_EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 class SlotError(ValueError):

@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import Celery, Task
 from flask import Flask, has_app_context
-from kombu import Queue
+from kombu.entity import Exchange, Queue
 
 QUEUES = ("translate", "broadcast", "maintenance")
 
@@ -32,7 +32,8 @@ def celery_init_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": 900},
-        task_queues=[Queue(name) for name in QUEUES],
+        # One exchange per queue: with a shared default exchange every queue would get every task.
+        task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
         task_default_queue="translate",
         task_create_missing_queues=False,
         task_routes={

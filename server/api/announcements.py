@@ -47,8 +47,12 @@ def list_announcements() -> Response:
     except ValueError:
         raise validation.bad("limit", "'limit' must be a number") from None
     items = db.session.scalars(query.limit(limit))
-    return jsonify({"announcements": [service.serialize(a) for a in items],
-                    "target_languages": current_app.config["TARGET_LANGUAGES"]})
+    return jsonify(
+        {
+            "announcements": [service.serialize(a) for a in items],
+            "target_languages": current_app.config["TARGET_LANGUAGES"],
+        }
+    )
 
 
 @bp.get("/announcements/<int:announcement_id>")

@@ -16,9 +16,11 @@ from server.models import Board, BoardEvent
 
 def feed_for(board: Board, since: int, limit: int) -> dict[str, Any]:
     """Return the board's events after ``since``; ``last_seq`` is where to continue."""
-    rows = list(db.session.scalars(
-        select(BoardEvent).where(BoardEvent.seq > since).order_by(BoardEvent.seq).limit(limit)
-    ))
+    rows = list(
+        db.session.scalars(
+            select(BoardEvent).where(BoardEvent.seq > since).order_by(BoardEvent.seq).limit(limit)
+        )
+    )
     events = [e.payload for e in rows if e.target_all or board.shelter_id in e.shelter_ids]
     last = rows[-1].seq if rows else since
     return {"board_id": board.id, "events": events, "last_seq": last, "more": len(rows) == limit}

@@ -12,9 +12,17 @@ from translations import languages
 def list_languages() -> Response:
     """List the center's target languages with native names and Argos codes."""
     targets = current_app.config["TARGET_LANGUAGES"]
-    return jsonify([
-        {"code": lang.code, "name": lang.english, "native": lang.native,
-         "script": lang.script, "direction": lang.direction, "argos": lang.argos,
-         "target": lang.code in targets}
-        for lang in languages.LANGUAGES
-    ])
+    return jsonify(
+        [
+            {
+                "code": lang.code,
+                "name": lang.english,
+                "native": lang.native,
+                "script": lang.script,
+                "direction": lang.direction,
+                "argos": lang.argos,
+                "target": lang.code in targets,
+            }
+            for lang in languages.LANGUAGES
+        ]
+    )

@@ -20,14 +20,24 @@ LAYOUTS = ("grid", "cycle")
 
 def shelter_json(shelter: Shelter) -> dict[str, Any]:
     """Render a shelter for the API."""
-    return {"id": shelter.id, "name_ja": shelter.name_ja, "name_romaji": shelter.name_romaji,
-            "address": shelter.address, "is_open": shelter.is_open}
+    return {
+        "id": shelter.id,
+        "name_ja": shelter.name_ja,
+        "name_romaji": shelter.name_romaji,
+        "address": shelter.address,
+        "is_open": shelter.is_open,
+    }
 
 
 def board_json(board: Board, *, with_link: bool = False) -> dict[str, Any]:
     """Render a board; only admins see its secret link."""
-    data: dict[str, Any] = {"id": board.id, "shelter_id": board.shelter_id, "name": board.name,
-                            "layout": board.layout, "furigana": board.furigana}
+    data: dict[str, Any] = {
+        "id": board.id,
+        "shelter_id": board.shelter_id,
+        "name": board.name,
+        "layout": board.layout,
+        "furigana": board.furigana,
+    }
     if with_link:
         token = board_token(current_app.config["SECRET_KEY"], board.id, board.token_version)
         data["token"] = token
@@ -39,7 +49,9 @@ def board_json(board: Board, *, with_link: bool = False) -> dict[str, Any]:
 @require_role()
 def list_shelters() -> Response:
     """List shelters."""
-    return jsonify([shelter_json(s) for s in db.session.scalars(select(Shelter).order_by(Shelter.id))])
+    return jsonify(
+        [shelter_json(s) for s in db.session.scalars(select(Shelter).order_by(Shelter.id))]
+    )
 
 
 @bp.post("/shelters")

@@ -21,13 +21,19 @@ def login() -> str | Response:
     if request.method == "POST":
         username = request.form.get("username", "").strip()[:64]
         user = db.session.scalar(select(User).where(User.username == username))
-        if user and user.active and verify_password(user.password_hash,
-                                                     request.form.get("password", "")[:256]):
+        if (
+            user
+            and user.active
+            and verify_password(user.password_hash, request.form.get("password", "")[:256])
+        ):
             login_user(user)
             target = request.args.get("next", "")
             # Only follow local paths, never another site.
-            return redirect(target if target.startswith("/") and not target.startswith("//")
-                            else url_for("console.dashboard"))
+            return redirect(
+                target
+                if target.startswith("/") and not target.startswith("//")
+                else url_for("console.dashboard")
+            )
         flash(_("Wrong user name or password."), "error")
         return render_template("console/login.html"), 401  # type: ignore[return-value]
     return render_template("console/login.html")
@@ -42,5 +48,3 @@ def logout() -> Response:
 
 
 from server.console import announcements, shelters  # noqa: E402,F401
-
-dashboard = announcements.dashboard

@@ -24,8 +24,17 @@ WRITERS = ("admin", "operator")
 def _form_data(form: Any, *, partial: bool = False) -> dict[str, Any]:
     """Turn the compose form into the API's JSON shape."""
     data: dict[str, Any] = {}
-    for field in ("text", "easy_text", "source_lang", "category", "severity", "urgency",
-                  "certainty", "expires_at", "template_id"):
+    for field in (
+        "text",
+        "easy_text",
+        "source_lang",
+        "category",
+        "severity",
+        "urgency",
+        "certainty",
+        "expires_at",
+        "template_id",
+    ):
         if field in form:
             data[field] = form.get(field, "").strip() or None
     if not partial or "target" in form:
@@ -59,8 +68,9 @@ def _require_writer() -> None:
 @login_required
 def dashboard() -> str:
     """List announcements with how many languages are ready."""
-    items = list(db.session.scalars(select(Announcement).order_by(Announcement.id.desc())
-                                    .limit(200)))
+    items = list(
+        db.session.scalars(select(Announcement).order_by(Announcement.id.desc()).limit(200))
+    )
     rows = [(a, service.translation_status(a)) for a in items]
     return render_template("console/dashboard.html", rows=rows)
 
@@ -70,17 +80,23 @@ def dashboard() -> str:
 def compose() -> str | Response:
     """Show the compose form; publish on submit."""
     _require_writer()
-    form: dict[str, Any] = {"source_lang": current_app.config["SOURCE_LANGUAGE"],
-                            "severity": "Moderate", "urgency": "Expected",
-                            "certainty": "Observed", "category": "other", "target": "all"}
+    form: dict[str, Any] = {
+        "source_lang": current_app.config["SOURCE_LANGUAGE"],
+        "severity": "Moderate",
+        "urgency": "Expected",
+        "certainty": "Observed",
+        "category": "other",
+        "target": "all",
+    }
     if request.method == "POST":
         form = request.form.to_dict()
         try:
             draft = service.parse_draft(_form_data(request.form))
         except ApiError as exc:
             flash(exc.message, "error")
-            return render_template("console/compose.html", form=form, error_field=exc.field,
-                                   **_choices()), 400  # type: ignore[return-value]
+            return render_template(
+                "console/compose.html", form=form, error_field=exc.field, **_choices()
+            ), 400  # type: ignore[return-value]
         announcement = service.create(draft, current_user._get_current_object())
         flash(_("Published. Translations arrive below as workers finish them."), "ok")
         return redirect(url_for("console.announcement", announcement_id=announcement.id))
@@ -92,9 +108,13 @@ def compose() -> str | Response:
 def announcement(announcement_id: int) -> str:
     """Show one announcement and each language arriving live."""
     item = db.session.get(Announcement, announcement_id) or abort(404)
-    return render_template("console/announcement.html", a=item, current=item.revisions[-1],
-                           translations=service.translation_status(item),
-                           names={lang.code: lang.native for lang in languages.LANGUAGES})
+    return render_template(
+        "console/announcement.html",
+        a=item,
+        current=item.revisions[-1],
+        translations=service.translation_status(item),
+        names={lang.code: lang.native for lang in languages.LANGUAGES},
+    )
 
 
 @bp.post("/announcements/<int:announcement_id>/update")

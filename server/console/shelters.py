@@ -25,8 +25,11 @@ def board_url(board: Board) -> str:
 def shelters() -> str:
     """List shelters and boards; admins see board links."""
     items = list(db.session.scalars(select(Shelter).order_by(Shelter.id)))
-    links = {b.id: board_url(b) for s in items for b in s.boards} \
-        if current_user.role == "admin" else {}
+    links = (
+        {b.id: board_url(b) for s in items for b in s.boards}
+        if current_user.role == "admin"
+        else {}
+    )
     return render_template("console/shelters.html", shelters=items, links=links)
 
 
@@ -40,9 +43,13 @@ def create_shelter() -> Response:
     if not name or len(name) > 200:
         flash(_("A shelter needs a Japanese name (up to 200 characters)."), "error")
         return redirect(url_for("console.shelters"))
-    db.session.add(Shelter(name_ja=name,
-                           name_romaji=request.form.get("name_romaji", "").strip()[:200],
-                           address=request.form.get("address", "").strip()[:400]))
+    db.session.add(
+        Shelter(
+            name_ja=name,
+            name_romaji=request.form.get("name_romaji", "").strip()[:200],
+            address=request.form.get("address", "").strip()[:400],
+        )
+    )
     db.session.commit()
     flash(_("Shelter added."), "ok")
     return redirect(url_for("console.shelters"))
@@ -57,9 +64,14 @@ def create_board(shelter_id: int) -> Response:
     shelter = db.session.get(Shelter, shelter_id) or abort(404)
     name = request.form.get("name", "").strip()[:200] or _("Board")
     layout = request.form.get("layout", "grid")
-    db.session.add(Board(shelter=shelter, name=name,
-                         layout=layout if layout in ("grid", "cycle") else "grid",
-                         furigana=request.form.get("furigana") == "on"))
+    db.session.add(
+        Board(
+            shelter=shelter,
+            name=name,
+            layout=layout if layout in ("grid", "cycle") else "grid",
+            furigana=request.form.get("furigana") == "on",
+        )
+    )
     db.session.commit()
     flash(_("Board added. Open its link on the screen in the shelter."), "ok")
     return redirect(url_for("console.shelters"))

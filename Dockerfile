@@ -1,0 +1,15 @@
+# Image for web, worker and beat (docker-compose.yml). Models are installed into /data at run time
+# with `tagengo models install`, never downloaded by the image.
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY server ./server
+COPY workers ./workers
+COPY translations ./translations
+COPY manuals ./manuals
+COPY web ./web
+RUN pip install --no-cache-dir . && useradd --create-home tagengo && mkdir /data && chown tagengo /data
+USER tagengo
+ENV TAGENGO_DATA_DIR=/data
+EXPOSE 8080
+CMD ["tagengo", "web"]

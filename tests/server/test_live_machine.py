@@ -1,0 +1,117 @@
+"""Machine translation across processes: models installed with the CLI, used by the worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server import accounts
+from server.security import board_token
+from translations.mt.tiny import build_tiny_package
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def setup(center: Any) -> dict[str, Any]:
+    with center.app.app_context():
+        accounts.create_user("desk", "operator", "operator-password")
+        token = accounts.create_token("desk")
+        shelter = accounts.create_shelter("第一小学校")
+        board = accounts.create_board(shelter.id, "TV")
+        secret = center.app.config["SECRET_KEY"]
+        return {"token": token, "board": (board.id, board_token(secret, board.id, 1))}
+
+
+def tagengo(center: Any, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        env=center.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def translations_of(events: list[dict[str, Any]], aid: int) -> dict[str, dict[str, Any]]:
+    return {
+        e["lang"]: e
+        for e in events
+        if e["type"] == "announcement.translated" and e["announcement_id"] == aid
+    }
+
+
+def test_installed_models_translate_directly_and_through_english(
+    center: Any, setup: dict[str, Any], board_client: Any, tmp_path: Path
+) -> None:
+    es_en = build_tiny_package(tmp_path, "es", "en", {"agua": "water", "refugio": "shelter"})
+    en_vi = build_tiny_package(tmp_path, "en", "vi", {"water": "nước", "shelter": "trú"})
+    result = tagengo(center, "models", "install", str(es_en), str(en_vi))
+    assert result.returncode == 0, result.stderr
+    listing = tagengo(center, "models", "list").stdout
+    assert "es→en" in listing and "en→vi" in listing
+
+    board = board_client(center, *setup["board"])
+    board.connect()
+    r = center.api(
+        "POST",
+        "/api/v1/announcements",
+        setup["token"],
+        json={"text": "agua refugio.", "source_lang": "es"},
+    )
+    assert r.status_code == 201, r.text
+    aid = r.json()["id"]
+    # Spanish is the source, so the other 12 center languages follow.
+    events = board.wait_for(lambda ev: len(translations_of(ev, aid)) == 12)
+    langs = translations_of(events, aid)
+    assert (langs["en"]["status"], langs["en"]["method"], langs["en"]["text"]) == (
+        "done",
+        "machine",
+        "water shelter.",
+    )
+    assert langs["en"]["reviewed"] is False
+    assert (langs["vi"]["method"], langs["vi"]["text"]) == ("machine", "nước trú.")
+    assert langs["ko"]["status"] == "pending"
+    assert "no model installed for es→ko" in langs["ko"]["reason"]
+    detail = center.api("GET", f"/api/v1/announcements/{aid}", setup["token"]).json()
+    vi = next(t for t in detail["translations"] if t["lang"] == "vi")
+    assert vi["engine"] == "argos" and "+" in vi["model"]  # two hops: es→en + en→vi
+
+    assert tagengo(center, "models", "remove", "en-vi").returncode == 0
+    assert tagengo(center, "models", "remove", "es-en").returncode == 0
+    missing = tagengo(center, "models", "remove", "es-en")
+    assert missing.returncode != 0 and "es" in missing.stderr
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TAGENGO_TEST_ARGOS_MODEL"),
+    reason="set TAGENGO_TEST_ARGOS_MODEL to a real zh→en .argosmodel",
+)
+def test_chinese_announcement_reaches_the_board_in_english(
+    center: Any, setup: dict[str, Any], board_client: Any
+) -> None:
+    result = tagengo(center, "models", "install", os.environ["TAGENGO_TEST_ARGOS_MODEL"])
+    assert result.returncode == 0, result.stderr
+    try:
+        board = board_client(center, *setup["board"])
+        board.connect()
+        r = center.api(
+            "POST",
+            "/api/v1/announcements",
+            setup["token"],
+            json={"text": "地震发生后，请立即前往避难所。", "source_lang": "zh-Hans"},
+        )
+        aid = r.json()["id"]
+        events = board.wait_for(lambda ev: len(translations_of(ev, aid)) == 12, timeout=120)
+        english = translations_of(events, aid)["en"]
+        assert english["method"] == "machine" and english["status"] == "done"
+        assert "earthquake" in english["text"].lower()
+        assert "shelter" in english["text"].lower()
+    finally:
+        tagengo(center, "models", "remove", "zh-en")

@@ -1,0 +1,60 @@
+"""Project-level checks: the compose file's schema, the README's configuration table, catalogs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import yaml
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from server import config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_compose_file_matches_the_compose_specification() -> None:
+    """No Docker engine runs here, so validate against the Compose Specification's schema."""
+    schema = json.loads((ROOT / "tests/data/compose-spec.json").read_text())
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    jsonschema.validate(compose, schema)
+    services = compose["services"]
+    assert {"redis", "postgres", "web", "worker", "beat"} <= set(services)
+    assert "--appendonly" in services["redis"]["command"]
+    assert "/health" in " ".join(services["web"]["healthcheck"]["test"])
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["TAGENGO_REDIS_URL"] == "redis://redis:6379/0"
+
+
+def test_readme_lists_every_setting_exactly() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert config.markdown_table() in readme, "run `tagengo config --markdown` into the README"
+    documented = set(re.findall(r"`TAGENGO_([A-Z_]+)`", readme))
+    assert {o.name for o in config.OPTIONS} <= documented
+
+
+def test_japanese_console_catalog_is_complete_and_compiled() -> None:
+    po_path = ROOT / "translations/i18n/ja/LC_MESSAGES/messages.po"
+    with po_path.open("rb") as fh:
+        po = read_po(fh)
+    with po_path.with_suffix(".mo").open("rb") as fh:
+        mo = read_mo(fh)
+    used = set()
+    for folder, method in (("server", "python"), ("web/templates", "jinja2")):
+        for _file, _line, message, _comments, _ctx in extract_from_dir(
+            ROOT / folder,
+            [("**.py", "python")] if method == "python" else [("**.html", "jinja2")],
+            keywords={"_": None, "gettext": None},
+        ):
+            used.add(message)
+    missing = sorted(m for m in used if not (po.get(m) and po.get(m).string))
+    assert not missing, f"untranslated console strings: {missing}"
+    for message in po:
+        if message.id:
+            assert mo.get(message.id) is not None and mo.get(message.id).string == message.string, (
+                "messages.mo is stale: run `pybabel compile -d translations/i18n`"
+            )

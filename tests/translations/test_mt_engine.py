@@ -1,0 +1,197 @@
+"""The Argos engine over tiny, real packages whose output the glossary predicts."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import ctranslate2
+import pytest
+
+from translations.mt import ArgosEngine, EngineSettings, NoRouteError, install, remove
+
+Tiny = Callable[..., Path]
+MakeEngine = Callable[..., ArgosEngine]
+ES_EN = {"agua": "water", "refugio": "shelter", "abierto": "open"}
+EN_VI = {"water": "nuoc", "shelter": "noi-tru-an", "open": "mo"}
+
+
+class SpyTranslator:
+    """A ctranslate2.Translator that records how it is built and called."""
+
+    created: ClassVar[list[str]] = []
+    calls: ClassVar[list[tuple[int, dict[str, Any]]]] = []
+
+    def __init__(self, model_path: str, **kwargs: Any) -> None:
+        SpyTranslator.created.append(model_path)
+        self._inner = _REAL_TRANSLATOR(model_path, **kwargs)
+
+    def translate_batch(self, tokens: list[list[str]], **kwargs: Any) -> Any:
+        SpyTranslator.calls.append((len(tokens), kwargs))
+        return self._inner.translate_batch(tokens, **kwargs)
+
+
+_REAL_TRANSLATOR = ctranslate2.Translator
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> type[SpyTranslator]:
+    monkeypatch.setattr(SpyTranslator, "created", [])
+    monkeypatch.setattr(SpyTranslator, "calls", [])
+    monkeypatch.setattr(ctranslate2, "Translator", SpyTranslator)
+    return SpyTranslator
+
+
+@pytest.fixture
+def es_en(tiny: Tiny, packages_dir: Path) -> Path:
+    return install(tiny("es", "en", ES_EN), packages_dir).path
+
+
+def test_batch_translate_several_texts(
+    es_en: Path, packages_dir: Path, make_engine: MakeEngine, spy: type[SpyTranslator]
+) -> None:
+    engine = make_engine(packages_dir, max_batch_size=2)
+    texts = [
+        "agua refugio. refugio abierto! El agua?",
+        "refugio.\nagua agua.",
+        "",
+        "agua refugio.",  # a sentence seen before is translated once
+    ]
+    results = engine.translate(texts, "es", "en")
+    assert [r.text for r in results] == [
+        "water shelter. shelter open! El water?",
+        "shelter.\nwater water.",
+        "",
+        "water shelter.",
+    ]
+    assert {(r.engine, r.model, r.pivot) for r in results} == {("argos", "es→en 1.0", False)}
+    assert all(r.elapsed_ms > 0 for r in results)
+    # Every sentence of every text went through one call; CTranslate2 does the batching.
+    assert len(spy.calls) == 1
+    count, options = spy.calls[0]
+    assert count == 5
+    assert options["max_batch_size"] == 2
+    assert options["batch_type"] == "examples"
+    assert options["beam_size"] == 4
+    assert options["num_hypotheses"] == 1
+    assert options["replace_unknowns"] is True
+    assert options["length_penalty"] == 0.2
+    assert options["target_prefix"] is None
+
+
+def test_model_loads_once(
+    es_en: Path, packages_dir: Path, make_engine: MakeEngine, spy: type[SpyTranslator]
+) -> None:
+    engine = make_engine(packages_dir)
+    for _ in range(3):
+        engine.translate(["agua."], "es", "en")
+    assert spy.created == [str(es_en / "model")]
+    assert engine.loaded() == ["es→en 1.0"]
+
+
+def test_pivot_through_english(
+    tiny: Tiny, es_en: Path, packages_dir: Path, make_engine: MakeEngine, spy: type[SpyTranslator]
+) -> None:
+    install(tiny("en", "vi", EN_VI), packages_dir)
+    engine = make_engine(packages_dir)
+    assert engine.pairs() == [("en", "vi"), ("es", "en")]
+    assert [p.label for p in engine.route("es", "vi") or []] == ["es→en 1.0", "en→vi 1.0"]
+    results = engine.translate(["agua refugio. Abierto?", "refugio abierto."], "es", "vi")
+    assert [r.text for r in results] == ["nuoc noi-tru-an. Abierto?", "noi-tru-an mo."]
+    assert {(r.model, r.pivot) for r in results} == {("es→en 1.0 + en→vi 1.0", True)}
+    assert [count for count, _ in spy.calls] == [3, 3]  # one call per hop
+
+
+def test_no_route(es_en: Path, packages_dir: Path, make_engine: MakeEngine) -> None:
+    engine = make_engine(packages_dir)
+    assert engine.route("es", "vi") is None
+    assert not engine.can_translate("ja", "en")
+    assert engine.can_translate("es", "en")
+    with pytest.raises(NoRouteError, match="es→vi"):
+        engine.translate(["agua"], "es", "vi")
+
+
+def test_same_language_is_identity(packages_dir: Path, make_engine: MakeEngine) -> None:
+    [result] = make_engine(packages_dir).translate(["Hola.  Adiós."], "es", "es")
+    assert (result.text, result.model, result.pivot) == ("Hola.  Adiós.", "identity", False)
+
+
+def test_cjk_target_joins_without_spaces(
+    tiny: Tiny, packages_dir: Path, make_engine: MakeEngine
+) -> None:
+    install(tiny("en", "ja", {"water": "水", "shelter": "避難所"}), packages_dir)
+    [result] = make_engine(packages_dir).translate(["water. shelter!"], "en", "ja")
+    assert result.text == "水.避難所!"
+
+
+def test_lru_keeps_at_most_max_loaded_models(
+    tiny: Tiny, es_en: Path, packages_dir: Path, make_engine: MakeEngine
+) -> None:
+    install(tiny("en", "vi", EN_VI), packages_dir)
+    engine = make_engine(packages_dir, max_loaded_models=1)
+    engine.translate(["agua"], "es", "en")
+    engine.translate(["water"], "en", "vi")
+    assert engine.loaded() == ["en→vi 1.0"]
+    assert engine.translate(["agua"], "es", "vi")[0].text == "nuoc"
+    assert engine.loaded() == ["en→vi 1.0"]
+    engine.unload()
+    assert engine.loaded() == []
+
+
+def test_engine_sees_installs_and_upgrades(
+    tiny: Tiny, packages_dir: Path, make_engine: MakeEngine
+) -> None:
+    engine = make_engine(packages_dir)
+    assert engine.pairs() == []
+    install(tiny("es", "en", {"agua": "water"}), packages_dir)
+    assert engine.translate(["agua"], "es", "en")[0].text == "water"
+    install(tiny("es", "en", {"agua": "H2O"}, package_version="1.1"), packages_dir)
+    [result] = engine.translate(["agua"], "es", "en")
+    assert (result.text, result.model) == ("H2O", "es→en 1.1")
+    remove(packages_dir, "es", "en")
+    assert not engine.can_translate("es", "en")
+
+
+def test_underscores_follow_argos_unless_the_source_has_them(
+    tiny: Tiny, packages_dir: Path, make_engine: MakeEngine
+) -> None:
+    install(tiny("es", "en", {"agua": "drinking_water"}), packages_dir)
+    engine = make_engine(packages_dir)
+    texts = ["agua.", "agua TEL_1."]
+    assert [r.text for r in engine.translate(texts, "es", "en")] == [
+        "drinking water.",
+        "drinking_water TEL_1.",
+    ]
+
+
+def test_threads_share_one_load(
+    es_en: Path, packages_dir: Path, make_engine: MakeEngine, spy: type[SpyTranslator]
+) -> None:
+    engine = make_engine(packages_dir)
+    outputs: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def work() -> None:
+        barrier.wait()
+        outputs.append(engine.translate(["agua refugio."], "es", "en")[0].text)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outputs == ["water shelter."] * 4
+    assert len(spy.created) == 1
+
+
+def test_settings_defaults_and_checks(tmp_path: Path) -> None:
+    settings = EngineSettings(tmp_path, inter_threads=2)
+    assert settings.intra_threads >= 1
+    assert (settings.beam_size, settings.max_batch_size, settings.max_loaded_models) == (4, 32, 4)
+    assert EngineSettings(tmp_path, intra_threads=3).intra_threads == 3
+    with pytest.raises(ValueError, match="inter_threads"):
+        EngineSettings(tmp_path, inter_threads=0)
+    with pytest.raises(ValueError, match="max_loaded_models"):
+        EngineSettings(tmp_path, max_loaded_models=0)

@@ -1,0 +1,239 @@
+"""The offline Argos engine: batched CTranslate2 translation over installed packages.
+
+argostranslate's own ``translate`` reads global settings fixed at import time and downloads a
+sentence splitter on first use, so this engine reads package folders itself and keeps
+argostranslate's decoding: the same ``translate_batch`` options, target prefix and
+SentencePiece detokenisation. It differs on purpose in one way: all sentences of all texts
+go through one ``translate_batch`` call per package, which is what makes a worker fast.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import ctranslate2
+import sentencepiece as spm
+
+from translations.mt.errors import ModelError, NoRouteError
+from translations.mt.packages import InstalledPackage, list_installed
+from translations.mt.sentences import join_sentences, split_sentences
+
+PIVOT = "en"
+
+
+def _cores() -> int:
+    """Return the CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How the engine runs; ``intra_threads=0`` means cores // inter_threads."""
+
+    packages_dir: Path
+    device: str = "cpu"
+    inter_threads: int = 1
+    intra_threads: int = 0
+    beam_size: int = 4
+    max_batch_size: int = 32
+    max_loaded_models: int = 4
+    compute_type: str = "default"
+
+    def __post_init__(self) -> None:
+        for name in ("inter_threads", "beam_size", "max_batch_size", "max_loaded_models"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.intra_threads < 0:
+            raise ValueError("intra_threads must be 0 (automatic) or more")
+        if self.intra_threads == 0:
+            # CTranslate2's own 0 means "every core per translator", which oversubscribes
+            # the machine as soon as inter_threads > 1.
+            object.__setattr__(self, "intra_threads", max(1, _cores() // self.inter_threads))
+
+
+@dataclass(frozen=True)
+class MTResult:
+    """One machine translation and how it was made."""
+
+    text: str
+    model: str
+    pivot: bool
+    elapsed_ms: float
+    engine: str = "argos"
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A package ready to translate."""
+
+    package: InstalledPackage
+    translator: ctranslate2.Translator
+    tokenizer: spm.SentencePieceProcessor
+    target_prefix: str
+
+
+class ArgosEngine:
+    """Translate with the Argos packages in one folder, loading each model once."""
+
+    def __init__(self, settings: EngineSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        # Keyed by the whole package (path, version, size): a rebuilt package reloads.
+        self._loading: dict[InstalledPackage, threading.Lock] = {}
+        self._models: OrderedDict[InstalledPackage, _Loaded] = OrderedDict()
+        self._seen: tuple[object, list[InstalledPackage]] | None = None
+
+    def installed(self) -> list[InstalledPackage]:
+        """Return the installed packages, rescanning only when the folder changed."""
+        folder = self.settings.packages_dir
+        try:
+            # Names as well as mtime: two installs within one clock tick share an mtime.
+            stamp = (folder.stat().st_mtime_ns, tuple(sorted(os.listdir(folder))))
+        except FileNotFoundError:
+            return []
+        with self._lock:
+            if self._seen and self._seen[0] == stamp:
+                return list(self._seen[1])
+        packages = list_installed(folder)
+        with self._lock:
+            self._seen = (stamp, packages)
+        return list(packages)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Return the (from, to) pairs that installed packages translate directly."""
+        return sorted({(p.from_code, p.to_code) for p in self.installed()})
+
+    def route(self, src: str, tgt: str) -> list[InstalledPackage] | None:
+        """Return the packages to chain: direct, through English, [] if same, else None."""
+        if src == tgt:
+            return []
+        # installed() is sorted by version, so the newest of each pair wins.
+        newest = {(p.from_code, p.to_code): p for p in self.installed()}
+        if (src, tgt) in newest:
+            return [newest[(src, tgt)]]
+        if (src, PIVOT) in newest and (PIVOT, tgt) in newest:
+            return [newest[(src, PIVOT)], newest[(PIVOT, tgt)]]
+        return None
+
+    def can_translate(self, src: str, tgt: str) -> bool:
+        """Tell whether some route translates src into tgt."""
+        return self.route(src, tgt) is not None
+
+    def translate(self, texts: Sequence[str], src: str, tgt: str) -> list[MTResult]:
+        """Translate texts from src to tgt (Argos codes), all sentences in one batch per hop."""
+        started = time.perf_counter()
+        route = self.route(src, tgt)
+        if route is None:
+            raise NoRouteError(f"no Argos package for {src}→{tgt}, nor {src}→en with en→{tgt}")
+        segmented = [split_sentences(text, src) for text in texts]
+        sentences = [s for seg in segmented for s in seg.sentences]
+        for package in route:
+            if sentences:
+                sentences = self._translate_sentences(self._model(package), sentences)
+        results = []
+        position = 0
+        for original, seg in zip(texts, segmented, strict=True):
+            count = len(seg.sentences)
+            own = sentences[position : position + count]
+            results.append(join_sentences(seg, own, tgt) if route else original)
+            position += count
+        label = " + ".join(p.label for p in route) or "identity"
+        elapsed = (time.perf_counter() - started) * 1000
+        return [MTResult(text, label, len(route) > 1, elapsed) for text in results]
+
+    def loaded(self) -> list[str]:
+        """Return the labels of the loaded models, least recently used first."""
+        with self._lock:
+            return [m.package.label for m in self._models.values()]
+
+    def unload(self) -> None:
+        """Drop every loaded model (memory comes back once running calls finish)."""
+        with self._lock:
+            self._models.clear()
+
+    def _model(self, package: InstalledPackage) -> _Loaded:
+        """Return the loaded model of a package, loading it once even under threads."""
+        key = package
+        with self._lock:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+            gate = self._loading.setdefault(key, threading.Lock())
+        # Loading takes seconds: hold only this package's gate, so other pairs keep going.
+        with gate:
+            with self._lock:
+                if key in self._models:
+                    return self._models[key]
+            model = self._load(package)
+            with self._lock:
+                self._models[key] = model
+                while len(self._models) > self.settings.max_loaded_models:
+                    self._models.popitem(last=False)
+                self._loading.pop(key, None)
+        return model
+
+    def _load(self, package: InstalledPackage) -> _Loaded:
+        """Open a package's CTranslate2 model and SentencePiece tokenizer."""
+        settings = self.settings
+        try:
+            translator = ctranslate2.Translator(
+                str(package.path / "model"),
+                device=settings.device,
+                compute_type=settings.compute_type,
+                inter_threads=settings.inter_threads,
+                intra_threads=settings.intra_threads,
+            )
+            tokenizer = spm.SentencePieceProcessor(
+                model_file=str(package.path / "sentencepiece.model")
+            )
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise ModelError(f"cannot load {package.label} from {package.path}: {exc}") from exc
+        prefix = str(package.metadata().get("target_prefix") or "")
+        return _Loaded(package, translator, tokenizer, prefix)
+
+    def _translate_sentences(self, model: _Loaded, sentences: list[str]) -> list[str]:
+        """Translate sentences in one translate_batch call, each distinct sentence once."""
+        unique = list(dict.fromkeys(sentences))
+        tokens = model.tokenizer.encode(unique, out_type=str)
+        prefix = [[model.target_prefix]] * len(tokens) if model.target_prefix else None
+        # The options argostranslate uses, except batch_type: grouping by examples keeps
+        # max_batch_size meaning "sentences", as the settings say.
+        results = model.translator.translate_batch(
+            tokens,
+            target_prefix=prefix,
+            replace_unknowns=True,
+            max_batch_size=self.settings.max_batch_size,
+            batch_type="examples",
+            beam_size=self.settings.beam_size,
+            num_hypotheses=1,
+            length_penalty=0.2,
+            return_scores=False,
+        )
+        out = {
+            source: _detokenize(model, source, result.hypotheses[0])
+            for source, result in zip(unique, results, strict=True)
+        }
+        return [out[s] for s in sentences]
+
+
+def _detokenize(model: _Loaded, source: str, pieces: list[str]) -> str:
+    """Turn output pieces into text as argostranslate does."""
+    if model.target_prefix and pieces[:1] == [model.target_prefix]:
+        pieces = pieces[1:]
+    text: str = model.tokenizer.decode_pieces(pieces).replace("\u2581", " ")
+    # argostranslate turns every "_" into a space (some models emit it as a word break);
+    # keep the underscores the source really had, such as placeholders or e-mail addresses.
+    if "_" not in source:
+        text = text.replace("_", " ")
+    if model.target_prefix and text.startswith(model.target_prefix):
+        text = text[len(model.target_prefix) :]
+    return text.strip()
