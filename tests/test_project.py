@@ -21,7 +21,7 @@ def test_compose_file_matches_the_compose_specification() -> None:
     """No Docker engine runs here, so validate against the Compose Specification's schema."""
     schema = json.loads((ROOT / "tests/data/compose-spec.json").read_text())
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    jsonschema.validate(compose, schema)
+    jsonschema.Draft201909Validator(schema).validate(compose)
     services = compose["services"]
     assert {"redis", "postgres", "web", "worker", "beat"} <= set(services)
     assert "--appendonly" in services["redis"]["command"]
