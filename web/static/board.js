@@ -110,8 +110,24 @@
       if (cfg.layout === "cycle" && others.length) {
         others = [others[cycleIndex % others.length]];
       }
-      others.forEach(function (lang) { grid.appendChild(languageBlock(lang, item.langs[lang.code], false)); });
+      // Languages still waiting get one compact line, so the screen shows what can be read.
+      var waiting = [];
+      others.forEach(function (lang) {
+        var ev = item.langs[lang.code];
+        if (cfg.layout !== "cycle" && (!ev || ev.status !== "done")) { waiting.push(lang); return; }
+        grid.appendChild(languageBlock(lang, ev, false));
+      });
       card.appendChild(grid);
+      if (waiting.length) {
+        var line = el("p", "waiting");
+        line.appendChild(el("span", "badge badge-pending", BADGES.pending[0] + " · " + BADGES.pending[1]));
+        waiting.forEach(function (lang) {
+          var name = el("span", "waiting-lang", lang.native);
+          name.setAttribute("lang", lang.code);
+          line.appendChild(name);
+        });
+        card.appendChild(line);
+      }
       main.appendChild(card);
     });
   }
