@@ -165,6 +165,12 @@ class Translation(db.Model):  # type: ignore[name-defined,misc]
     elapsed_ms: Mapped[int | None] = mapped_column(Integer)
     event_seq: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A machine job is claimed for a lease; a worker killed mid-batch lets the lease lapse.
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    machine_text: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class BoardEvent(db.Model):  # type: ignore[name-defined,misc]
@@ -203,3 +209,21 @@ class Outbox(db.Model):  # type: ignore[name-defined,misc]
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dispatch_count: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class MemoryEntry(db.Model):  # type: ignore[name-defined,misc]
+    """A reviewed translation a person made or approved, reused before machine translation."""
+
+    __tablename__ = "memory_entries"
+    __table_args__ = (UniqueConstraint("source_lang", "target_lang", "source_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_lang: Mapped[str] = mapped_column(String(16))
+    target_lang: Mapped[str] = mapped_column(String(16))
+    source_key: Mapped[str] = mapped_column(String(64))  # sha256 of the normalised source text
+    source_text: Mapped[str] = mapped_column(Text)
+    target_text: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16), default="review")  # review | import
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

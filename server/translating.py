@@ -1,26 +1,39 @@
-"""Translate a revision into the center's languages; persist, then push each language."""
+"""Translate revisions into the center's languages; persist each language, then push it.
+
+Two steps. ``translate_revision`` finishes every language that needs no model (operator text,
+phrasebook, memory, or an honest "pending") and records the rest as machine jobs. Then
+``translate_machine`` takes every waiting job of one language pair — from all announcements —
+and translates them in one batched call, which is what makes CTranslate2 fast.
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from server import announcements, events
+from server import announcements, events, memory
 from server.extensions import db
 from server.models import (
     Announcement,
     AnnouncementRevision,
     BoardEvent,
     Outbox,
+    Shelter,
     Translation,
     utcnow,
 )
-from translations import machine, pipeline
+from translations import languages, machine, pipeline
 
 log = logging.getLogger(__name__)
+MACHINE_TASK = "workers.tasks.translate_machine"
+TRANSLATING = "translating"
+LEASE = timedelta(minutes=2)
+BATCH_TEXTS = 64
 
 
 def _existing_events(announcement_id: int, revision: int) -> list[BoardEvent]:
@@ -38,8 +51,56 @@ def _existing_events(announcement_id: int, revision: int) -> list[BoardEvent]:
     return list(db.session.scalars(select(BoardEvent).where(BoardEvent.seq.in_(seqs))))
 
 
+def _source(announcement: Announcement, rev: AnnouncementRevision) -> pipeline.Source:
+    return pipeline.Source(
+        text=rev.text,
+        lang=announcement.source_lang,
+        easy_text=rev.easy_text,
+        template_id=rev.template_id,
+        slots=rev.slots or None,
+    )
+
+
+def _store(
+    announcement: Announcement,
+    revision: int,
+    lang: str,
+    result: pipeline.Result,
+    row: Translation | None = None,
+) -> BoardEvent:
+    """Write one finished language and its event into the session (the caller commits)."""
+    status = "done" if result.status == "done" else "pending"
+    event = events.record(
+        events.TRANSLATED,
+        announcement,
+        revision=revision,
+        lang=lang,
+        status=status,
+        method=result.method,
+        reviewed=result.reviewed,
+        text=result.text,
+        reason=result.reason,
+    )
+    if row is None:
+        row = Translation(announcement_id=announcement.id, revision=revision, lang=lang)
+        db.session.add(row)
+    row.status = status
+    row.method = result.method
+    row.reviewed = result.reviewed
+    row.text = result.text
+    row.machine_text = result.text if result.method == "machine" else None
+    row.reason = result.reason
+    row.engine = result.engine
+    row.model = result.model
+    row.elapsed_ms = result.elapsed_ms
+    row.event_seq = event.seq
+    row.claim_token = None
+    row.claimed_until = None
+    return event
+
+
 def translate_revision(announcement_id: int, revision: int) -> int:
-    """Produce every missing language of one revision; return how many were added.
+    """Finish every language that needs no model and queue the rest; return how many finished.
 
     Idempotent: a language already stored is not produced again; its stored event is
     re-emitted with its original ``seq`` so a board that missed it gets it and a board that
@@ -58,69 +119,182 @@ def translate_revision(announcement_id: int, revision: int) -> int:
         )
         return 0
     if announcement.status != "active" or announcement.revision != revision:
-        _mark_processed(announcement_id, revision)
+        mark_processed(announcement_id, revision)
         return 0
     events.push(_existing_events(announcement_id, revision))
-    done = set(
-        db.session.scalars(
-            select(Translation.lang).where(
+    rows = {
+        t.lang: t
+        for t in db.session.scalars(
+            select(Translation).where(
                 Translation.announcement_id == announcement_id, Translation.revision == revision
             )
         )
-    )
-    source = pipeline.Source(
-        text=rev.text,
-        lang=announcement.source_lang,
-        easy_text=rev.easy_text,
-        template_id=rev.template_id,
-        slots=rev.slots or None,
-    )
+    }
+    source = _source(announcement, rev)
     backend = machine.backend(current_app)
     added = 0
+    machine_langs = {lang for lang, row in rows.items() if row.status == TRANSLATING}
     for lang in current_app.config["TARGET_LANGUAGES"]:
-        if lang == announcement.source_lang or lang in done:
+        if lang == announcement.source_lang or lang in rows:
             continue
-        result = pipeline.translate(source, lang, backend)
-        status = "done" if result.status == "done" else "pending"
-        event = events.record(
-            events.TRANSLATED,
-            announcement,
-            revision=revision,
-            lang=lang,
-            status=status,
-            method=result.method,
-            reviewed=result.reviewed,
-            text=result.text,
-            reason=result.reason,
-        )
-        db.session.add(
-            Translation(
-                announcement_id=announcement_id,
-                revision=revision,
-                lang=lang,
-                status=status,
-                method=result.method,
-                reviewed=result.reviewed,
-                text=result.text,
-                reason=result.reason,
-                engine=result.engine,
-                model=result.model,
-                elapsed_ms=result.elapsed_ms,
-                event_seq=event.seq,
+        result = pipeline.plan(source, lang, backend, memory.lookup)
+        if result is None:
+            db.session.add(
+                Translation(
+                    announcement_id=announcement_id,
+                    revision=revision,
+                    lang=lang,
+                    status=TRANSLATING,
+                    engine="argos",
+                )
             )
-        )
+            machine_langs.add(lang)
+            event = None
+        else:
+            event = _store(announcement, revision, lang, result)
         try:
             db.session.commit()
         except IntegrityError:  # another delivery of this task stored it first
             db.session.rollback()
             continue
-        events.push([event])
-        added += 1
-    _mark_processed(announcement_id, revision)
+        if event is not None:
+            events.push([event])
+            added += 1
+    if machine_langs:
+        celery = current_app.extensions["celery"]
+        for lang in sorted(machine_langs):
+            celery.send_task(MACHINE_TASK, args=[announcement.source_lang, lang])
+    else:
+        mark_processed(announcement_id, revision)
     return added
 
 
-def _mark_processed(announcement_id: int, revision: int) -> None:
+def _claim(source_lang: str, target_lang: str) -> tuple[str, list[Translation]]:
+    """Lease up to BATCH_TEXTS waiting jobs of one pair; an expired lease can be taken over."""
+    token = uuid.uuid4().hex
+    now = utcnow()
+    waiting = (
+        select(Translation.id)
+        .join(Announcement, Announcement.id == Translation.announcement_id)
+        .where(
+            Translation.status == TRANSLATING,
+            Translation.lang == target_lang,
+            Announcement.source_lang == source_lang,
+            (Translation.claimed_until.is_(None)) | (Translation.claimed_until < now),
+        )
+        .order_by(Translation.id)
+        .limit(BATCH_TEXTS)
+    )
+    ids = list(db.session.scalars(waiting))
+    if not ids:
+        return token, []
+    # The WHERE is re-checked under the write lock, so two workers never hold the same row.
+    db.session.execute(
+        update(Translation)
+        .where(
+            Translation.id.in_(ids),
+            Translation.status == TRANSLATING,
+            (Translation.claimed_until.is_(None)) | (Translation.claimed_until < now),
+        )
+        .values(claim_token=token, claimed_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return token, list(
+        db.session.scalars(
+            select(Translation).where(Translation.claim_token == token).order_by(Translation.id)
+        )
+    )
+
+
+def _places(target_lang: str) -> list[tuple[str, str]]:
+    latin = (languages.get(target_lang) or languages.BY_CODE["en"]).script not in (
+        "Jpan",
+        "Hans",
+        "Hant",
+    )
+    return [
+        (s.name_ja, s.name_romaji if latin and s.name_romaji else s.name_ja)
+        for s in db.session.scalars(select(Shelter))
+    ]
+
+
+def translate_machine(source_lang: str, target_lang: str) -> int:
+    """Translate every waiting machine job of one language pair, in batches; return the count."""
+    backend = machine.backend(current_app)
+    done = 0
+    while True:
+        token, rows = _claim(source_lang, target_lang)
+        if not rows:
+            return done
+        revs = {
+            (r.announcement_id, r.revision): db.session.scalar(
+                select(AnnouncementRevision).where(
+                    AnnouncementRevision.announcement_id == r.announcement_id,
+                    AnnouncementRevision.revision == r.revision,
+                )
+            )
+            for r in rows
+        }
+        texts = [revs[(r.announcement_id, r.revision)].text for r in rows]  # type: ignore[union-attr]
+        try:
+            if backend is None:
+                raise RuntimeError(f"no model installed for {source_lang}→{target_lang}")
+            results = backend.translate(
+                texts,
+                pipeline.argos_code(source_lang),
+                pipeline.argos_code(target_lang),
+                places=_places(target_lang),
+            )
+        except Exception as exc:  # a broken or removed model: say so on the boards
+            log.exception("machine translation %s→%s failed", source_lang, target_lang)
+            results = [
+                pipeline.Result(
+                    target_lang, "unavailable", reason=f"machine translation failed: {exc}"[:200]
+                )
+                for _ in rows
+            ]
+        for row, result in zip(rows, results, strict=True):
+            done += _finish(row, token, result)
+        log.info("translated %s text(s) %s→%s in one batch", len(rows), source_lang, target_lang)
+
+
+def _finish(row: Translation, token: str, result: pipeline.Result) -> int:
+    """Store one machine result if our lease still holds and the revision is still current."""
+    announcement = db.session.get(Announcement, row.announcement_id)
+    db.session.refresh(row)
+    if announcement is None or row.claim_token != token or row.status != TRANSLATING:
+        db.session.rollback()
+        return 0  # someone else finished it after our lease lapsed
+    if announcement.status != "active" or announcement.revision != row.revision:
+        row.status = "pending"
+        row.reason = "superseded by a newer revision"
+        row.claim_token = None
+        db.session.commit()
+        mark_processed(row.announcement_id, row.revision)
+        return 0
+    event = _store(announcement, row.revision, row.lang, result, row)
+    db.session.commit()
+    events.push([event])
+    mark_processed(row.announcement_id, row.revision)
+    return 1
+
+
+def mark_processed(announcement_id: int, revision: int) -> None:
+    """Close the revision's outbox rows once no language of it is still being translated."""
+    if (
+        db.session.scalar(
+            select(Translation.id)
+            .where(
+                Translation.announcement_id == announcement_id,
+                Translation.revision == revision,
+                Translation.status == TRANSLATING,
+            )
+            .limit(1)
+        )
+        is not None
+    ):
+        return
     for row in db.session.scalars(
         select(Outbox).where(
             Outbox.announcement_id == announcement_id,

@@ -9,8 +9,8 @@ here ever invents a text.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from translations import languages, phrasebook
@@ -50,6 +50,9 @@ class MachineTranslator(Protocol):
     def translate(self, texts: Sequence[str], source: str, target: str) -> list[Result]: ...
 
 
+MemoryLookup = Callable[[str, str, str], "str | None"]
+
+
 def _phrasebook(source: Source, target: str) -> Result | None:
     template = None
     values: Mapping[str, str] = {}
@@ -71,22 +74,49 @@ def _phrasebook(source: Source, target: str) -> Result | None:
     )
 
 
+def plan(
+    source: Source,
+    target: str,
+    machine: MachineTranslator | None = None,
+    memory: MemoryLookup | None = None,
+) -> Result | None:
+    """Return the finished result when no model is needed, or None for a machine job."""
+    if target == "ja-x-easy" and source.easy_text:
+        return Result(target, "done", source.easy_text, "human", True, engine="operator")
+    found = _phrasebook(source, target)
+    if found is not None:
+        return found
+    remembered = memory(source.lang, target, source.text) if memory else None
+    if remembered is not None:
+        return Result(target, "done", remembered, "memory", True, engine="memory")
+    return _no_machine(source, target, machine)
+
+
 def translate(
     source: Source,
     target: str,
     machine: MachineTranslator | None = None,
+    memory: MemoryLookup | None = None,
 ) -> Result:
     """Translate one revision into one language by the best path that exists."""
     started = time.perf_counter()
-    if target == "ja-x-easy" and source.easy_text:
-        result = Result(target, "done", source.easy_text, "human", True, engine="operator")
-    else:
-        result = _phrasebook(source, target) or _machine(source, target, machine)
+    result = plan(source, target, machine, memory)
+    if result is None:
+        assert machine is not None  # plan() returns None only when a machine route exists
+        result = machine.translate([source.text], argos_code(source.lang), argos_code(target))[0]
     elapsed = int((time.perf_counter() - started) * 1000)
-    return Result(**{**result.__dict__, "elapsed_ms": result.elapsed_ms or elapsed})
+    return replace(result, elapsed_ms=result.elapsed_ms or elapsed)
 
 
-def _machine(source: Source, target: str, machine: MachineTranslator | None) -> Result:
+def argos_code(code: str) -> str:
+    """Return the Argos code of a registry language (raises KeyError when it has none)."""
+    lang = languages.get(code)
+    if lang is None or lang.argos is None:
+        raise KeyError(code)
+    return lang.argos
+
+
+def _no_machine(source: Source, target: str, machine: MachineTranslator | None) -> Result | None:
     if target == "ja-x-easy":
         return Result(
             target, "unavailable", reason="no engine: やさしい日本語 must be written by a person"
@@ -101,4 +131,4 @@ def _machine(source: Source, target: str, machine: MachineTranslator | None) -> 
             "unavailable",
             reason=f"no engine: no model installed for {source.lang}→{target}",
         )
-    return machine.translate([source.text], src.argos, tgt.argos)[0]
+    return None

@@ -38,6 +38,8 @@ def celery_init_app(app: Flask) -> Celery:
         task_create_missing_queues=False,
         task_routes={
             "workers.tasks.translate_announcement": {"queue": "translate"},
+            "workers.tasks.translate_machine": {"queue": "translate"},
+            "workers.tasks.translate_texts": {"queue": "translate"},
             "workers.tasks.sweep_outbox": {"queue": "maintenance"},
         },
         beat_schedule={

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from server import translating
+from server import jobs, translating
 
 log = logging.getLogger(__name__)
 
@@ -23,3 +23,17 @@ def translate_announcement(self: object, announcement_id: int, revision: int) ->
 def sweep_outbox() -> int:
     """Re-dispatch outbox rows that no worker has finished."""
     return translating.sweep_outbox()
+
+
+@shared_task(name="workers.tasks.translate_machine", bind=True)
+def translate_machine(self: object, source_lang: str, target_lang: str) -> int:
+    """Translate every waiting machine job of one language pair in batches."""
+    task_id = getattr(getattr(self, "request", None), "id", "?")
+    log.info("task=%s machine batch %s→%s", task_id, source_lang, target_lang)
+    return translating.translate_machine(source_lang, target_lang)
+
+
+@shared_task(name="workers.tasks.translate_texts")
+def translate_texts(job: str) -> int:
+    """Answer an ad-hoc translation request of the API (the texts wait in Redis)."""
+    return jobs.run(job)

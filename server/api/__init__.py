@@ -9,4 +9,12 @@ from server.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies, authorise writes here
 
-from server.api import announcements, boards, languages, shelters  # noqa: E402,F401
+from server.api import (  # noqa: E402,F401
+    announcements,
+    boards,
+    languages,
+    memory,
+    review,
+    shelters,
+    translate,
+)

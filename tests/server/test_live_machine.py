@@ -115,3 +115,49 @@ def test_chinese_announcement_reaches_the_board_in_english(
         assert "shelter" in english["text"].lower()
     finally:
         tagengo(center, "models", "remove", "zh-en")
+
+
+def test_libretranslate_shaped_endpoint(center: Any, setup: dict[str, Any], tmp_path: Path) -> None:
+    package = build_tiny_package(tmp_path, "es", "en", {"agua": "water", "refugio": "shelter"})
+    assert tagengo(center, "models", "install", str(package)).returncode == 0
+    try:
+        r = center.api(
+            "POST",
+            "/api/v1/translate",
+            setup["token"],
+            json={"q": "agua refugio.", "source": "es", "target": "en"},
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["translatedText"] == "water shelter."
+        assert r.json()["provenance"]["method"] == "machine"
+        r = center.api(
+            "POST",
+            "/api/v1/translate",
+            setup["token"],
+            json={"q": ["agua.", "refugio."], "source": "es", "target": "en", "format": "text"},
+        )
+        assert r.json()["translatedText"] == ["water.", "shelter."]
+        bad = [
+            ({"q": "x", "source": "auto", "target": "en"}, "source"),
+            ({"q": "x", "source": "es", "target": "xx"}, "target"),
+            ({"q": [], "source": "es", "target": "en"}, "q"),
+            ({"q": "agua", "source": "es", "target": "ko"}, "target"),
+        ]
+        for body, field in bad:
+            r = center.api("POST", "/api/v1/translate", setup["token"], json=body)
+            assert r.status_code == 400 and r.json()["error"]["field"] == field, r.text
+        assert (
+            center.api(
+                "POST",
+                "/api/v1/translate",
+                "tg_nobody",
+                json={"q": "x", "source": "es", "target": "en"},
+            ).status_code
+            == 401
+        )
+        langs = center.api("GET", "/api/v1/languages", setup["token"]).json()
+        assert {"code": "zh-Hant", "argos": "zt"}.items() <= next(
+            x for x in langs if x["code"] == "zh-Hant"
+        ).items()
+    finally:
+        tagengo(center, "models", "remove", "es-en")

@@ -1,0 +1,77 @@
+"""Fixtures for real-browser tests: Debian's Chromium driven by Playwright, screenshots kept.
+
+Browsers cannot be downloaded here, so Playwright (whose wheel carries its own driver) drives
+the system Chromium: `TAGENGO_TEST_CHROMIUM`, else /usr/bin/chromium. Without one, or without
+the playwright package, these tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = os.environ.get("TAGENGO_TEST_CHROMIUM", "/usr/bin/chromium")
+# The machine's network is closed: keep Chromium from reaching out, or waiting to, on its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A headless Chromium for this module, or a skip saying what is missing."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install Debian's chromium "
+            "or set TAGENGO_TEST_CHROMIUM to a Chromium binary"
+        )
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is missing: pip install -e '.[test]'"
+    )
+    with sync_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page (own cookies and storage) sized like a small shelter TV."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="ja-JP", timezone_id="Asia/Tokyo"
+    )
+    tab = context.new_page()
+    # An uncaught exception in board.js fails the test that caused it.
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert not errors, f"board.js raised: {errors}"
+
+
+@pytest.fixture
+def screenshot(page: Page) -> Callable[[str], Path]:
+    """Save the whole page as test-artifacts/board-<name>.png and print the path."""
+
+    def shoot(name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"board-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        print(f"screenshot: {path}")
+        return path
+
+    return shoot

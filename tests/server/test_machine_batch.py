@@ -1,0 +1,110 @@
+"""Machine jobs: every waiting text of a language pair goes through one batched call."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from server import announcements, translating
+from server.extensions import db
+from server.models import BoardEvent, Outbox, Translation, utcnow
+from translations.mt import ArgosEngine, install
+from translations.mt.tiny import build_tiny_package
+
+
+@pytest.fixture
+def tiny_models(app: Any, tmp_path: Path) -> None:
+    folder = Path(app.config["ARGOS_PACKAGES_DIR"])
+    install(
+        build_tiny_package(tmp_path, "es", "en", {"agua": "water", "refugio": "shelter"}), folder
+    )
+
+
+def publish(text: str) -> int:
+    return announcements.create(
+        announcements.parse_draft({"text": text, "source_lang": "es"}), None
+    ).id
+
+
+def test_waiting_texts_of_a_pair_share_one_batch(
+    app: Any, tiny_models: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    original = ArgosEngine.translate
+
+    def counting(self: ArgosEngine, texts: list[str], src: str, tgt: str) -> Any:
+        calls.append(len(texts))
+        return original(self, texts, src, tgt)
+
+    monkeypatch.setattr(ArgosEngine, "translate", counting)
+    ids = [publish(f"agua refugio {i}.") for i in range(5)]
+    for aid in ids:
+        translating.translate_revision(aid, 1)
+    waiting = db.session.scalars(select(Translation).where(Translation.status == "translating"))
+    assert {(t.announcement_id, t.lang) for t in waiting} == {(aid, "en") for aid in ids}
+    assert translating.translate_machine("es", "en") == 5
+    assert calls == [5]  # one call for all five announcements
+    rows = db.session.scalars(select(Translation).where(Translation.lang == "en")).all()
+    assert sorted(r.text for r in rows) == [f"water shelter {i}." for i in range(5)]
+    assert all(r.method == "machine" and not r.reviewed and r.event_seq for r in rows)
+    assert translating.translate_machine("es", "en") == 0  # nothing left, nothing repeated
+    events = db.session.scalars(
+        select(BoardEvent).where(BoardEvent.type == "announcement.translated")
+    ).all()
+    assert sum(1 for e in events if e.payload["lang"] == "en") == 5
+    assert all(o.processed_at for o in db.session.scalars(select(Outbox)))
+
+
+def test_a_live_lease_is_respected_and_an_expired_one_taken_over(
+    app: Any, tiny_models: None
+) -> None:
+    held, lapsed = publish("agua."), publish("refugio.")
+    for aid in (held, lapsed):
+        translating.translate_revision(aid, 1)
+    rows = {
+        t.announcement_id: t
+        for t in db.session.scalars(select(Translation).where(Translation.status == "translating"))
+    }
+    rows[held].claim_token, rows[held].claimed_until = "other", utcnow() + timedelta(minutes=1)
+    rows[lapsed].claim_token, rows[lapsed].claimed_until = "dead", utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert translating.translate_machine("es", "en") == 1
+    db.session.expire_all()
+    assert db.session.get(Translation, rows[lapsed].id).text == "shelter."
+    assert db.session.get(Translation, rows[held].id).status == "translating"
+    # The worker that held the live lease never finishes: once it lapses, the job is redone.
+    db.session.get(Translation, rows[held].id).claimed_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert translating.translate_machine("es", "en") == 1
+
+
+def test_superseded_revision_is_not_shown(app: Any, tiny_models: None) -> None:
+    aid = publish("agua.")
+    translating.translate_revision(aid, 1)
+    from server.models import Announcement
+
+    item = db.session.get(Announcement, aid)
+    announcements.revise(item, announcements.parse_draft({"text": "refugio."}, base=item), None)
+    assert translating.translate_machine("es", "en") == 0
+    stale = db.session.scalar(
+        select(Translation).where(Translation.revision == 1, Translation.lang == "en")
+    )
+    assert stale.status == "pending" and stale.event_seq is None
+
+
+def test_removed_model_turns_jobs_into_an_honest_pending(app: Any, tiny_models: None) -> None:
+    from translations.mt import remove
+
+    aid = publish("agua.")
+    translating.translate_revision(aid, 1)
+    remove(Path(app.config["ARGOS_PACKAGES_DIR"]), "es", "en")
+    translating.translate_machine("es", "en")
+    row = db.session.scalar(
+        select(Translation).where(Translation.announcement_id == aid, Translation.lang == "en")
+    )
+    assert row.status == "pending" and row.text is None
+    assert "no model installed" in row.reason
