@@ -72,7 +72,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
         message_queue=app.config["REDIS_URL"] or None,
         channel=app.config["SOCKETIO_CHANNEL"],
         async_mode=_async_mode(role),
-        cors_allowed_origins=[app.config["PUBLIC_URL"]],
+        # None is python-engineio's same-origin check: only pages the app served may connect.
+        cors_allowed_origins=None,
         max_http_buffer_size=64 * 1024,
     )
     _ = sockets  # registers the Socket.IO handlers on import

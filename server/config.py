@@ -120,6 +120,26 @@ OPTIONS: tuple[Option, ...] = (
     Option("MT_BEAM_SIZE", 4, int, "Beam size (1 is greedy: faster, slightly worse)."),
     Option("MT_BATCH_SIZE", 32, int, "Most sentences CTranslate2 translates in one batch."),
     Option("MT_MAX_LOADED_MODELS", 4, int, "Models kept in memory per worker process (LRU)."),
+    Option(
+        "MT_LEASE_SECONDS",
+        120,
+        int,
+        "How long a worker holds a batch of machine jobs; a crashed worker's jobs are "
+        "taken over after it.",
+    ),
+    Option(
+        "MAX_ATTEMPTS",
+        3,
+        int,
+        "Times a job may be started before it is given up as a visible failure "
+        "(a job that kills its worker does not loop forever).",
+    ),
+    Option(
+        "VISIBILITY_TIMEOUT",
+        600,
+        int,
+        "Seconds before Redis hands an unacknowledged Celery task to another worker.",
+    ),
     Option("WORKER_CONCURRENCY", 2, int, "Threads of the embedded Celery worker."),
     Option("LOG_LEVEL", "INFO", str, "Log level of web and worker processes."),
     Option(

@@ -168,6 +168,7 @@ class Translation(db.Model):  # type: ignore[name-defined,misc]
     # A machine job is claimed for a lease; a worker killed mid-batch lets the lease lapse.
     claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     machine_text: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -32,7 +32,6 @@ from translations import languages, machine, pipeline
 log = logging.getLogger(__name__)
 MACHINE_TASK = "workers.tasks.translate_machine"
 TRANSLATING = "translating"
-LEASE = timedelta(minutes=2)
 BATCH_TEXTS = 64
 
 
@@ -170,9 +169,15 @@ def translate_revision(announcement_id: int, revision: int) -> int:
 
 
 def _claim(source_lang: str, target_lang: str) -> tuple[str, list[Translation]]:
-    """Lease up to BATCH_TEXTS waiting jobs of one pair; an expired lease can be taken over."""
+    """Lease waiting jobs of one pair: a batch of fresh ones, or a single retried one.
+
+    A job whose lease lapsed was in a batch whose worker died. It is retried alone, so a text
+    that crashes the engine fails by itself after MAX_ATTEMPTS while the others go through.
+    """
     token = uuid.uuid4().hex
     now = utcnow()
+    lease = timedelta(seconds=current_app.config["MT_LEASE_SECONDS"])
+    free = (Translation.claimed_until.is_(None)) | (Translation.claimed_until < now)
     waiting = (
         select(Translation.id)
         .join(Announcement, Announcement.id == Translation.announcement_id)
@@ -180,23 +185,19 @@ def _claim(source_lang: str, target_lang: str) -> tuple[str, list[Translation]]:
             Translation.status == TRANSLATING,
             Translation.lang == target_lang,
             Announcement.source_lang == source_lang,
-            (Translation.claimed_until.is_(None)) | (Translation.claimed_until < now),
+            free,
         )
         .order_by(Translation.id)
-        .limit(BATCH_TEXTS)
     )
-    ids = list(db.session.scalars(waiting))
+    retry = db.session.scalar(waiting.where(Translation.attempts > 0).limit(1))
+    ids = [retry] if retry is not None else list(db.session.scalars(waiting.limit(BATCH_TEXTS)))
     if not ids:
         return token, []
     # The WHERE is re-checked under the write lock, so two workers never hold the same row.
     db.session.execute(
         update(Translation)
-        .where(
-            Translation.id.in_(ids),
-            Translation.status == TRANSLATING,
-            (Translation.claimed_until.is_(None)) | (Translation.claimed_until < now),
-        )
-        .values(claim_token=token, claimed_until=now + LEASE)
+        .where(Translation.id.in_(ids), Translation.status == TRANSLATING, free)
+        .values(claim_token=token, claimed_until=now + lease, attempts=Translation.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -236,6 +237,18 @@ def translate_machine(source_lang: str, target_lang: str) -> int:
             )
             for r in rows
         }
+        if rows[0].attempts > current_app.config["MAX_ATTEMPTS"]:  # it keeps killing workers
+            done += _finish(
+                rows[0],
+                token,
+                pipeline.Result(
+                    target_lang,
+                    "unavailable",
+                    reason=f"machine translation failed {rows[0].attempts - 1} times; "
+                    "a person must translate this",
+                ),
+            )
+            continue
         texts = [revs[(r.announcement_id, r.revision)].text for r in rows]  # type: ignore[union-attr]
         try:
             if backend is None:

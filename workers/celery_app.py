@@ -31,7 +31,9 @@ def celery_init_app(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": 900},
+        # One visibility timeout for broker and results, well under Redis's default hour.
+        broker_transport_options={"visibility_timeout": app.config["VISIBILITY_TIMEOUT"]},
+        result_backend_transport_options={"visibility_timeout": app.config["VISIBILITY_TIMEOUT"]},
         # One exchange per queue: with a shared default exchange every queue would get every task.
         task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
         task_default_queue="translate",

@@ -5,13 +5,24 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import OperationalError
 
 from server import jobs, translating
 
 log = logging.getLogger(__name__)
 
+# Retry only what passes by itself: a database or Redis that is briefly away.
+TRANSIENT = {
+    "autoretry_for": (OperationalError, RedisConnectionError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
-@shared_task(name="workers.tasks.translate_announcement", bind=True, max_retries=5)
+
+@shared_task(name="workers.tasks.translate_announcement", bind=True, **TRANSIENT)
 def translate_announcement(self: object, announcement_id: int, revision: int) -> int:
     """Translate one revision into every target language (idempotent per language)."""
     task_id = getattr(getattr(self, "request", None), "id", "?")
@@ -19,13 +30,13 @@ def translate_announcement(self: object, announcement_id: int, revision: int) ->
     return translating.translate_revision(announcement_id, revision)
 
 
-@shared_task(name="workers.tasks.sweep_outbox")
+@shared_task(name="workers.tasks.sweep_outbox", **TRANSIENT)
 def sweep_outbox() -> int:
     """Re-dispatch outbox rows that no worker has finished."""
     return translating.sweep_outbox()
 
 
-@shared_task(name="workers.tasks.translate_machine", bind=True)
+@shared_task(name="workers.tasks.translate_machine", bind=True, **TRANSIENT)
 def translate_machine(self: object, source_lang: str, target_lang: str) -> int:
     """Translate every waiting machine job of one language pair in batches."""
     task_id = getattr(getattr(self, "request", None), "id", "?")

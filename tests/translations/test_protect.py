@@ -66,7 +66,7 @@ def test_real_model_keeps_glossary_terms_times_and_phones(tmp_path: Path) -> Non
         "地震发生后，请立即前往避难所。",
     ]
     out = [r.text or "" for r in translator.translate(texts, "zh", "en")]
-    # Unprotected, this model renders 罹灾证明书 as "certificate of death" and 15:00 as "1500 hours".
+    # Unprotected, this model gives "certificate of death" for 罹灾证明书, "1500 hours" for 15:00.
     assert "damage certificate" in out[0].lower() and "death" not in out[0].lower()
     assert "15:00" in out[1] and "0120-123-456" in out[1]
     assert "shelter" in out[2].lower() and "earthquake" in out[2].lower()
