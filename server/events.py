@@ -73,6 +73,7 @@ def record(
         "category": announcement.category,
         "source_lang": announcement.source_lang,
         "reason": reason,
+        "ruby": _ruby(lang, text),
     }
     event = BoardEvent(
         seq=seq,
@@ -84,6 +85,18 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def _ruby(lang: str | None, text: str | None) -> list[list[str | None]] | None:
+    """Furigana segments for Japanese text, for boards that show readings."""
+    if not text or lang not in ("ja", "ja-x-easy"):
+        return None
+    from translations.easy_japanese import furigana
+
+    segments = furigana(text)
+    if not any(reading for _, reading in segments):
+        return None
+    return [[base, reading] for base, reading in segments]
 
 
 def rooms_for(event: BoardEvent) -> list[str]:

@@ -153,16 +153,30 @@ def match_sentence(text: str, lang: str) -> Template | None:
     return _sentence_index().get((lang, normalize_sentence(text)))
 
 
+def _search_key(text: str) -> str:
+    """Fold accents and long vowels so kyusui, kyūsui and kyuusui find the same keyword."""
+    kept: list[str] = []
+    for c in unicodedata.normalize("NFKD", text):
+        # Drop accents on Latin letters only: kana voicing marks decompose the same way.
+        if unicodedata.combining(c) and kept and kept[-1].isascii():
+            continue
+        kept.append(c)
+    plain = normalize_sentence(unicodedata.normalize("NFC", "".join(kept)))
+    for long, short in (("ou", "o"), ("oo", "o"), ("uu", "u"), ("aa", "a"), ("ii", "i")):
+        plain = plain.replace(long, short)
+    return plain
+
+
 def search(query: str = "", category: str | None = None) -> list[Template]:
     """Find templates by category and by a word in any language, keyword or id."""
-    needle = normalize_sentence(query) if query else ""
+    needle = _search_key(query) if query else ""
     found = []
     for template in load().values():
         if category and template.category != category:
             continue
         if needle:
             hay = [template.id, *template.keywords, *template.text.values()]
-            if not any(needle in normalize_sentence(h) for h in hay):
+            if not any(needle in _search_key(h) for h in hay):
                 continue
         found.append(template)
     return found

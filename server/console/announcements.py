@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,7 +17,8 @@ from server.console import bp
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Announcement, Shelter
-from translations import languages
+from translations import easy_japanese, languages, phrasebook
+from translations.slots import SlotError
 
 WRITERS = ("admin", "operator")
 
@@ -75,10 +77,65 @@ def dashboard() -> str:
     return render_template("console/dashboard.html", rows=rows)
 
 
+def _template_context(form: dict[str, Any]) -> dict[str, Any]:
+    """Search results, the chosen template and its preview in every language."""
+    query = request.args.get("tq", "")[:100]
+    category = request.args.get("tcat") or None
+    results = phrasebook.search(query, category)[:50] if (query or category) else []
+    template = phrasebook.load().get(form.get("template_id") or request.args.get("template", ""))
+    preview: list[tuple[str, str, bool]] = []
+    preview_error = None
+    if template is not None and request.method == "POST":
+        raw = {k[5:]: v for k, v in form.items() if k.startswith("slot_")}
+        try:
+            values = template.parse_slots(raw)
+            preview = [
+                (lang, template.render(lang, values), template.reviewed(lang))
+                for lang in template.text
+            ]
+        except SlotError as exc:
+            preview_error = str(exc)
+    return {
+        "tq": query,
+        "tcat": category,
+        "results": results,
+        "template": template,
+        "preview": preview,
+        "preview_error": preview_error,
+        "slot_inputs": SLOT_INPUTS,
+    }
+
+
+SLOT_INPUTS = {
+    "time": "time",
+    "date": "date",
+    "phone": "tel",
+    "number": "number",
+    "place": "text",
+    "name": "text",
+}
+
+
+def _render_compose(
+    form: dict[str, Any],
+    error_field: str | None = None,
+    findings: list[Any] | None = None,
+    status: int = 200,
+) -> Any:
+    return render_template(
+        "console/compose.html",
+        form=form,
+        error_field=error_field,
+        findings=findings,
+        **_template_context(form),
+        **_choices(),
+    ), status
+
+
 @bp.route("/announcements/new", methods=["GET", "POST"])
 @login_required
-def compose() -> str | Response:
-    """Show the compose form; publish on submit."""
+def compose() -> Any:
+    """Compose (free text or a phrasebook template), check, preview, publish."""
     _require_writer()
     form: dict[str, Any] = {
         "source_lang": current_app.config["SOURCE_LANGUAGE"],
@@ -87,20 +144,50 @@ def compose() -> str | Response:
         "certainty": "Observed",
         "category": "other",
         "target": "all",
+        "template_id": request.args.get("template", ""),
     }
-    if request.method == "POST":
-        form = request.form.to_dict()
-        try:
-            draft = service.parse_draft(_form_data(request.form))
-        except ApiError as exc:
-            flash(exc.message, "error")
-            return render_template(
-                "console/compose.html", form=form, error_field=exc.field, **_choices()
-            ), 400  # type: ignore[return-value]
-        announcement = service.create(draft, current_user._get_current_object())
-        flash(_("Published. Translations arrive below as workers finish them."), "ok")
-        return redirect(url_for("console.announcement", announcement_id=announcement.id))
-    return render_template("console/compose.html", form=form, error_field=None, **_choices())
+    chosen = phrasebook.load().get(form["template_id"])
+    if chosen is not None:
+        form["category"] = chosen.category if chosen.category in validation.CATEGORIES else "other"
+    if request.method == "GET":
+        return _render_compose(form)
+    form = request.form.to_dict()
+    action = request.form.get("action", "publish")
+    if action == "check":
+        return _render_compose(form, findings=easy_japanese.check(form.get("easy_text", "")))
+    if action == "preview":
+        return _render_compose(form)
+    try:
+        draft = service.parse_draft(_form_data(request.form))
+    except ApiError as exc:
+        flash(exc.message, "error")
+        return _render_compose(form, error_field=exc.field, status=400)
+    announcement = service.create(draft, current_user._get_current_object())
+    flash(_("Published. Translations arrive below as workers finish them."), "ok")
+    return redirect(url_for("console.announcement", announcement_id=announcement.id))
+
+
+@bp.post("/easy-check")
+@login_required
+def easy_check() -> Response:
+    """Check やさしい日本語 as the operator types (JSON for console.js)."""
+    data = request.get_json(silent=True) or {}
+    text = str(data.get("text", ""))[:5000]
+    return jsonify(
+        [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "start": f.start,
+                "end": f.end,
+                "message": f.message_ja
+                if get_locale() and str(get_locale()) == "ja"
+                else f.message_en,
+                "suggestion": f.suggestion,
+            }
+            for f in easy_japanese.check(text)
+        ]
+    )
 
 
 @bp.get("/announcements/<int:announcement_id>")

@@ -88,3 +88,18 @@ def rotate_board_link(board_id: int) -> Response:
     db.session.commit()
     flash(_("New link made. The old link no longer opens this board."), "ok")
     return redirect(url_for("console.shelters"))
+
+
+@bp.post("/boards/<int:board_id>/settings")
+@login_required
+def board_settings(board_id: int) -> Response:
+    """Change a board's layout and furigana switch (it applies when the screen reloads)."""
+    if current_user.role != "admin":
+        abort(403)
+    board = db.session.get(Board, board_id) or abort(404)
+    layout = request.form.get("layout", board.layout)
+    board.layout = layout if layout in ("grid", "cycle") else board.layout
+    board.furigana = request.form.get("furigana") == "on"
+    db.session.commit()
+    flash(_("Board settings saved. Reload the board's screen to apply them."), "ok")
+    return redirect(url_for("console.shelters"))

@@ -110,13 +110,15 @@ def test_removed_model_turns_jobs_into_an_honest_pending(app: Any, tiny_models: 
     assert "no model installed" in row.reason
 
 
-def test_a_job_that_keeps_killing_workers_ends_as_a_visible_failure(app: Any,
-                                                                    tiny_models: None) -> None:
+def test_a_job_that_keeps_killing_workers_ends_as_a_visible_failure(
+    app: Any, tiny_models: None
+) -> None:
     poison, healthy = publish("agua."), publish("refugio.")
     for aid in (poison, healthy):
         translating.translate_revision(aid, 1)
-    row = db.session.scalar(select(Translation).where(Translation.announcement_id == poison,
-                                                      Translation.lang == "en"))
+    row = db.session.scalar(
+        select(Translation).where(Translation.announcement_id == poison, Translation.lang == "en")
+    )
     # As if three workers died while translating it: started three times, lease lapsed.
     row.attempts, row.claim_token = app.config["MAX_ATTEMPTS"], "dead"
     row.claimed_until = utcnow() - timedelta(seconds=1)
@@ -126,6 +128,7 @@ def test_a_job_that_keeps_killing_workers_ends_as_a_visible_failure(app: Any,
     failed = db.session.get(Translation, row.id)
     assert failed.status == "pending" and failed.text is None
     assert "failed 3 times" in failed.reason and failed.event_seq is not None
-    ok = db.session.scalar(select(Translation).where(Translation.announcement_id == healthy,
-                                                     Translation.lang == "en"))
+    ok = db.session.scalar(
+        select(Translation).where(Translation.announcement_id == healthy, Translation.lang == "en")
+    )
     assert (ok.status, ok.text) == ("done", "shelter.")

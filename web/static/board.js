@@ -62,6 +62,19 @@
     return meta.expires_at && new Date(meta.expires_at).getTime() < Date.now();
   }
 
+  // Furigana: <ruby> built from text segments, never from HTML.
+  function rubyText(segments) {
+    var p = el("p", "text");
+    segments.forEach(function (seg) {
+      if (!seg[1]) { p.appendChild(document.createTextNode(String(seg[0]))); return; }
+      var ruby = document.createElement("ruby");
+      ruby.appendChild(document.createTextNode(String(seg[0])));
+      ruby.appendChild(el("rt", null, seg[1]));
+      p.appendChild(ruby);
+    });
+    return p;
+  }
+
   function languageBlock(lang, ev, isSource) {
     var box = el("div", "lang" + (isSource ? " source" : ""));
     box.setAttribute("lang", lang.code);
@@ -75,7 +88,9 @@
       head.appendChild(badge);
     }
     box.appendChild(head);
-    if (ev && ev.status === "done" && ev.text) {
+    if (ev && ev.status === "done" && ev.text && cfg.furigana && ev.ruby) {
+      box.appendChild(rubyText(ev.ruby));
+    } else if (ev && ev.status === "done" && ev.text) {
       box.appendChild(el("p", "text", ev.text));
     } else {
       box.appendChild(el("p", "text muted", "…"));
