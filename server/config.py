@@ -143,6 +143,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("WORKER_CONCURRENCY", 2, int, "Threads of the embedded Celery worker."),
     Option("LOG_LEVEL", "INFO", str, "Log level of web and worker processes."),
     Option(
+        "LOG_FORMAT",
+        "text",
+        str,
+        "`text` or `json` (one object per line, with the Celery task id).",
+    ),
+    Option(
         "SESSION_COOKIE_SECURE",
         False,
         _as_bool,

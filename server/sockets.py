@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from typing import Any
 
 from flask import request
@@ -28,6 +30,8 @@ def on_connect(data: dict[str, Any] | None = None) -> None:
             join_room("board:all")
             join_room(f"shelter:{board.shelter_id}")
             join_room(f"board:{board.id}")
+            _BOARD_SIDS.add(request.sid)  # type: ignore[attr-defined]
+            _count_board(1)
             log.info("board %s connected sid=%s", board.id, getattr(request, "sid", "?"))
             return
         if current_user.is_authenticated:
@@ -36,3 +40,92 @@ def on_connect(data: dict[str, Any] | None = None) -> None:
         raise ConnectionRefusedError("a board token or a console session is required")
     finally:
         db.session.remove()
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_args: Any) -> None:
+    """Count boards that leave (for /metrics)."""
+    sid = getattr(request, "sid", None)
+    if sid in _BOARD_SIDS:
+        _BOARD_SIDS.discard(sid)
+        _count_board(-1)
+
+
+_BOARD_SIDS: set[str] = set()  # this process's board connections
+
+
+def _count_board(delta: int) -> None:
+    client = _control_redis()
+    if client is not None:
+        try:
+            client.hincrby(BOARDS_KEY, str(os.getpid()), delta)
+        except Exception:  # metrics must never break a connection
+            log.debug("board count not updated", exc_info=True)
+
+
+BOARDS_KEY = "tagengo:boards-connected"
+
+
+def _control_redis() -> Any:
+    from flask import current_app
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    client = current_app.extensions.get("tagengo.redis")
+    if client is None:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        current_app.extensions["tagengo.redis"] = client
+    return client
+
+
+def control_channel(app: Any) -> str:
+    """The Redis channel that tells every web process to drop a revoked board."""
+    return str(app.config["SOCKETIO_CHANNEL"]) + ":control"
+
+
+def revoke_board(board_id: int) -> None:
+    """Disconnect a board everywhere, now (its token was just replaced)."""
+    from flask import current_app
+
+    client = _control_redis()
+    if client is not None:
+        client.publish(control_channel(current_app), json.dumps({"revoke_board": board_id}))
+
+
+def start_control_listener(app: Any) -> None:
+    """In a web process: listen for revocations and drop the local sockets of that board."""
+    if not app.config["REDIS_URL"]:
+        return
+    import redis
+
+    def listen() -> None:
+        while True:
+            try:
+                pubsub = redis.Redis.from_url(app.config["REDIS_URL"]).pubsub()  # type: ignore[no-untyped-call]
+                pubsub.subscribe(control_channel(app))
+                for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        _drop(json.loads(message["data"]).get("revoke_board"))
+            except Exception:  # Redis went away: wait and listen again
+                log.warning("control channel lost; retrying", exc_info=True)
+                socketio.sleep(2)
+
+    def _drop(board_id: Any) -> None:
+        if not isinstance(board_id, int):
+            return
+        room = f"board:{board_id}"
+        sids = [sid for sid, _ in socketio.server.manager.get_participants(NAMESPACE, room)]
+        for sid in sids:
+            socketio.server.emit("revoked", {"board_id": board_id}, to=sid, namespace=NAMESPACE)
+            socketio.server.disconnect(sid, namespace=NAMESPACE)
+        if sids:
+            log.info("board %s revoked: %s socket(s) disconnected", board_id, len(sids))
+
+    with app.app_context():
+        client = _control_redis()
+        if client is not None:
+            client.hset(BOARDS_KEY, str(os.getpid()), 0)  # this process starts with none
+    socketio.start_background_task(listen)

@@ -8,18 +8,16 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import logging  # noqa: E402
-
-from server import create_app  # noqa: E402
+from server import create_app, logs  # noqa: E402
 from server.extensions import socketio  # noqa: E402
+from server.sockets import start_control_listener  # noqa: E402
 
 
 def main() -> None:
     """Serve the console, API, boards and Socket.IO on one gevent server."""
     app = create_app(role="web")
-    logging.basicConfig(
-        level=app.config["LOG_LEVEL"], format="%(asctime)s web %(levelname)s %(name)s: %(message)s"
-    )
+    start_control_listener(app)
+    logs.configure("web", app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     socketio.run(app, host=app.config["HOST"], port=app.config["PORT"], log_output=False)
 
 

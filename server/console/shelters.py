@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from server import sockets
 from server.console import bp
 from server.extensions import db
 from server.models import Board, Shelter
@@ -86,6 +87,7 @@ def rotate_board_link(board_id: int) -> Response:
     board = db.session.get(Board, board_id) or abort(404)
     board.token_version += 1
     db.session.commit()
+    sockets.revoke_board(board.id)
     flash(_("New link made. The old link no longer opens this board."), "ok")
     return redirect(url_for("console.shelters"))
 

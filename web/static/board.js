@@ -187,6 +187,11 @@
   socket.on("disconnect", function () { setConn("reconnecting", "再接続中…", "Reconnecting…"); });
   socket.on("connect_error", function () { setConn("reconnecting", "再接続中…", "Reconnecting…"); });
   socket.on("board_event", function (ev) { apply(ev); touched(); });
+  socket.on("revoked", function () {
+    socket.io.opts.reconnection = false;
+    socket.disconnect();
+    setConn("revoked", "このリンクは無効です", "This board link was replaced; ask the center for the new one.");
+  });
 
   function tick() {
     document.getElementById("clock").textContent = new Date().toLocaleTimeString("ja-JP", { hour: "2-digit", minute: "2-digit" });
