@@ -57,7 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     _secret_key(app)
 
     from server import auth, database, errors, events, i18n, sockets, web_security
-    from server.extensions import csrf, db, socketio
+    from server.extensions import csrf, db, limiter, socketio
     from workers.celery_app import celery_init_app
 
     db.init_app(app)
@@ -65,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     errors.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
     web_security.init_app(app)
     socketio.init_app(
@@ -84,9 +85,11 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     from server.board import bp as board_bp
     from server.console import bp as console_bp
     from server.health import bp as health_bp
+    from server.resident import bp as resident_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(resident_bp)
     return app

@@ -43,4 +43,9 @@ def board_page(board_id: int) -> str:
             for lang in langs
         ],
     }
-    return render_template("board.html", board=board, config_json=json.dumps(config))
+    return render_template(
+        "board.html",
+        board=board,
+        config_json=json.dumps(config),
+        help_url=f"{current_app.config['PUBLIC_URL']}/help",
+    )

@@ -169,14 +169,19 @@ def users() -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(["admin", "operator", "reviewer"]), default="operator")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def users_create(username: str, role: str, password_stdin: bool) -> None:
+@click.option("--languages", default="ja", help="Languages this person works in, e.g. ja,vi,en.")
+def users_create(username: str, role: str, password_stdin: bool, languages: str) -> None:
     """Create an account; prints a generated password once unless one is given."""
     from server import accounts
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     with _app().app_context():
         try:
-            _, used = accounts.create_user(username, role, password)
+            user, used = accounts.create_user(username, role, password)
+            user.languages = languages
+            from server.extensions import db as database
+
+            database.session.commit()
         except accounts.AccountError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"Created {role} '{username}'.")
@@ -371,3 +376,25 @@ def models_download(pairs: tuple[str, ...]) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.group()
+def inquiries() -> None:
+    """Residents' inquiries."""
+
+
+@inquiries.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=0),
+    required=True,
+    help="Empty personal fields of inquiries older than this many days.",
+)
+def inquiries_purge(days: int) -> None:
+    """Remove personal data of old inquiries; anonymous counts stay for the reports."""
+    from server import inquiries as service
+
+    with _app().app_context():
+        count = service.purge(days)
+    click.echo(f"Purged personal data of {count} inquiry(ies) older than {days} days.")

@@ -141,6 +141,19 @@ OPTIONS: tuple[Option, ...] = (
         "Seconds before Redis hands an unacknowledged Celery task to another worker.",
     ),
     Option("WORKER_CONCURRENCY", 2, int, "Threads of the embedded Celery worker."),
+    Option(
+        "RATE_LIMIT_INQUIRIES",
+        "5 per minute;30 per hour",
+        str,
+        "How many inquiries one address may send (Flask-Limiter syntax).",
+    ),
+    Option(
+        "INQUIRY_RETENTION_DAYS",
+        90,
+        int,
+        "Personal fields of inquiries older than this are emptied by the daily purge "
+        "(counts are kept).",
+    ),
     Option("LOG_LEVEL", "INFO", str, "Log level of web and worker processes."),
     Option(
         "LOG_FORMAT",
@@ -185,6 +198,8 @@ def normalize(config: dict[str, Any]) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     config.setdefault("BABEL_DEFAULT_LOCALE", config["DEFAULT_LOCALE"])
+    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
 
 def markdown_table() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -34,6 +36,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
         return error_response(exc.status, exc.code, exc.message, exc.field)
+
+    @app.errorhandler(429)
+    def _too_many(exc: HTTPException) -> Any:
+        if request.blueprint == "resident":
+            from server.resident import _page
+
+            return _page("resident/limited.html", 429)
+        return error_response(429, "rate_limited", "too many requests; wait and try again")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:

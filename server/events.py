@@ -83,6 +83,10 @@ def record(
         shelter_ids=list(announcement.shelter_ids or []),
         payload=payload,
     )
+    # Kept outside the mapped state: after commit the row is expired, and pushing must not
+    # need the database again (it may be the thing that just went away).
+    event.emit_payload = payload  # type: ignore[attr-defined]
+    event.emit_rooms = rooms_for(event)  # type: ignore[attr-defined]
     db.session.add(event)
     return event
 
@@ -116,10 +120,14 @@ def push(events: Iterable[BoardEvent]) -> None:
     """Emit committed events; a failure only delays boards until they catch up."""
     emitter = current_app.extensions["tagengo.emitter"]
     for event in events:
+        payload = getattr(event, "emit_payload", None) or event.payload
+        rooms = getattr(event, "emit_rooms", None) or rooms_for(event)
         try:
-            emitter.emit(SOCKET_EVENT, event.payload, to=rooms_for(event), namespace=NAMESPACE)
+            emitter.emit(SOCKET_EVENT, payload, to=rooms, namespace=NAMESPACE)
         except Exception:  # the feed is the recovery path; never fail the caller
-            log.exception("emit of board event seq=%s failed; boards will catch up", event.seq)
+            log.exception(
+                "emit of board event seq=%s failed; boards will catch up", payload.get("seq")
+            )
 
 
 def emit_control(event: str, data: dict[str, Any], room: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -19,3 +21,5 @@ socketio = SocketIO()
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Limits are declared per view (resident intake); storage is Redis, shared by web processes.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

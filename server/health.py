@@ -156,7 +156,8 @@ def metrics() -> Response:
             "Tasks waiting in each Celery queue.",
             [({"queue": q}, client.llen(q)) for q in QUEUES],
         )
-        boards = sum(int(v) for v in client.hvals(BOARDS_KEY))
+        pattern = f"{BOARDS_KEY}:{current_app.config['SOCKETIO_CHANNEL']}:*"
+        boards = sum(int(client.get(k) or 0) for k in client.scan_iter(pattern))
         _metric(
             lines,
             "tagengo_boards_connected",

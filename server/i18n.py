@@ -12,7 +12,11 @@ CONSOLE_LOCALES = ("ja", "en")
 
 
 def select_locale() -> str:
-    """Pick the console locale from ?lang=, then the session, then the default."""
+    """Resident pages speak the resident's language; the console speaks ja or en."""
+    if request.blueprint == "resident":
+        from server.resident import babel_locale
+
+        return babel_locale()
     asked = request.args.get("lang")
     if asked in CONSOLE_LOCALES:
         session["lang"] = asked

@@ -53,6 +53,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     display_name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
+    # BCP 47 codes this person can work in, comma-separated (to assign inquiries).
+    languages: Mapped[str] = mapped_column(String(200), default="ja", server_default="ja")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -228,3 +230,88 @@ class MemoryEntry(db.Model):  # type: ignore[name-defined,misc]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Inquiry(db.Model):  # type: ignore[name-defined,misc]
+    """A resident's question. Fields marked personal are emptied by the retention purge."""
+
+    __tablename__ = "inquiries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))  # web | phone | walk_in | api
+    lang: Mapped[str] = mapped_column(String(16))
+    lang_chosen: Mapped[bool] = mapped_column(Boolean, default=True)
+    lang_detected: Mapped[str | None] = mapped_column(String(16))
+    lang_confidence: Mapped[float | None] = mapped_column()
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    shelter_id: Mapped[int | None] = mapped_column(ForeignKey("shelters.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    referred_to: Mapped[str | None] = mapped_column(String(200))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    priority: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    priority_reason: Mapped[str | None] = mapped_column(String(200))
+    interpreter: Mapped[str | None] = mapped_column(String(200))
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # personal
+    place: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(String(200))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    message_ja: Mapped[str | None] = mapped_column(Text)
+    # how message_ja was made: phrasebook | memory | machine | human | pending
+    message_ja_method: Mapped[str | None] = mapped_column(String(16))
+    message_ja_note: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    replies: Mapped[list[InquiryReply]] = relationship(order_by="InquiryReply.id")
+    history: Mapped[list[InquiryEvent]] = relationship(order_by="InquiryEvent.id")
+
+
+class InquiryReply(db.Model):  # type: ignore[name-defined,misc]
+    """Staff's answer, written in Japanese and translated into the resident's language."""
+
+    __tablename__ = "inquiry_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text_ja: Mapped[str | None] = mapped_column(Text)
+    template_id: Mapped[str | None] = mapped_column(String(120))
+    text: Mapped[str | None] = mapped_column(Text)  # in the resident's language
+    status: Mapped[str] = mapped_column(String(16), default="translating")
+    method: Mapped[str | None] = mapped_column(String(16))
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InquiryEvent(db.Model):  # type: ignore[name-defined,misc]
+    """The history of an inquiry: who changed what, when (no message text)."""
+
+    __tablename__ = "inquiry_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditLog(db.Model):  # type: ignore[name-defined,misc]
+    """Every time staff see personal data (an inquiry, an export with personal fields)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -31,7 +31,7 @@ def on_connect(data: dict[str, Any] | None = None) -> None:
             join_room(f"shelter:{board.shelter_id}")
             join_room(f"board:{board.id}")
             _BOARD_SIDS.add(request.sid)  # type: ignore[attr-defined]
-            _count_board(1)
+            _report_boards()
             log.info("board %s connected sid=%s", board.id, getattr(request, "sid", "?"))
             return
         if current_user.is_authenticated:
@@ -48,22 +48,32 @@ def on_disconnect(*_args: Any) -> None:
     sid = getattr(request, "sid", None)
     if sid in _BOARD_SIDS:
         _BOARD_SIDS.discard(sid)
-        _count_board(-1)
+        _report_boards()
 
 
 _BOARD_SIDS: set[str] = set()  # this process's board connections
 
 
-def _count_board(delta: int) -> None:
+def _report_boards() -> None:
+    """Publish this process's board count with a short expiry (a dead process drops out)."""
     client = _control_redis()
     if client is not None:
         try:
-            client.hincrby(BOARDS_KEY, str(os.getpid()), delta)
+            client.setex(boards_key(), BOARDS_TTL, len(_BOARD_SIDS))
         except Exception:  # metrics must never break a connection
             log.debug("board count not updated", exc_info=True)
 
 
+def boards_key(app: Any = None) -> str:
+    """Redis key under which this process reports its board connections."""
+    from flask import current_app
+
+    channel = (app or current_app).config["SOCKETIO_CHANNEL"]
+    return f"{BOARDS_KEY}:{channel}:{os.getpid()}"
+
+
 BOARDS_KEY = "tagengo:boards-connected"
+BOARDS_TTL = 30
 
 
 def _control_redis() -> Any:
@@ -124,8 +134,11 @@ def start_control_listener(app: Any) -> None:
         if sids:
             log.info("board %s revoked: %s socket(s) disconnected", board_id, len(sids))
 
-    with app.app_context():
-        client = _control_redis()
-        if client is not None:
-            client.hset(BOARDS_KEY, str(os.getpid()), 0)  # this process starts with none
+    def report() -> None:
+        while True:
+            with app.app_context():
+                _report_boards()
+            socketio.sleep(BOARDS_TTL / 3)
+
     socketio.start_background_task(listen)
+    socketio.start_background_task(report)

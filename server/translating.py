@@ -118,6 +118,24 @@ def translate_revision(announcement_id: int, revision: int) -> int:
         )
         return 0
     if announcement.status != "active" or announcement.revision != revision:
+        # Machine jobs of a withdrawn or replaced revision will never be shown: close them, or
+        # the outbox row stays open and the sweep re-sends this task forever.
+        db.session.execute(
+            update(Translation)
+            .where(
+                Translation.announcement_id == announcement_id,
+                Translation.revision == revision,
+                Translation.status == TRANSLATING,
+            )
+            .values(
+                status="pending",
+                reason="superseded by a newer revision",
+                claim_token=None,
+                claimed_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
         mark_processed(announcement_id, revision)
         return 0
     events.push(_existing_events(announcement_id, revision))
@@ -321,7 +339,11 @@ def mark_processed(announcement_id: int, revision: int) -> None:
 
 def sweep_outbox() -> int:
     """Dispatch outbox rows never dispatched, or dispatched long ago and still not done."""
-    sent = announcements.dispatch_pending(stale_seconds=current_app.config["OUTBOX_STALE_SECONDS"])
+    stale = current_app.config["OUTBOX_STALE_SECONDS"]
+    sent = announcements.dispatch_pending(stale_seconds=stale)
+    from server import inquiries
+
+    sent += inquiries.sweep(stale)
     if sent:
         log.info("outbox sweep re-dispatched %s task(s)", sent)
     return sent

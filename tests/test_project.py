@@ -48,7 +48,7 @@ def test_japanese_console_catalog_is_complete_and_compiled() -> None:
         for _file, _line, message, _comments, _ctx in extract_from_dir(
             ROOT / folder,
             [("**.py", "python")] if method == "python" else [("**.html", "jinja2")],
-            keywords={"_": None, "gettext": None},
+            keywords={"_": None, "gettext": None, "lazy_gettext": None},
         ):
             used.add(message)
     missing = sorted(m for m in used if not (po.get(m) and po.get(m).string))
@@ -58,3 +58,31 @@ def test_japanese_console_catalog_is_complete_and_compiled() -> None:
             assert mo.get(message.id) is not None and mo.get(message.id).string == message.string, (
                 "messages.mo is stale: run `pybabel compile -d translations/i18n`"
             )
+
+
+RESIDENT_LOCALES = ("zh_Hans", "zh_Hant", "ko", "pt_BR", "es", "vi", "fil", "ne", "id", "th", "my")
+
+
+def test_resident_pages_are_translated_into_every_center_language() -> None:
+    resident = set()
+    for folder, pattern, method in (
+        ("server", "resident.py", "python"),
+        ("web/templates/resident", "**.html", "jinja2"),
+    ):
+        for _f, _l, message, _c, _x in extract_from_dir(
+            ROOT / folder,
+            [(pattern, method)],
+            keywords={"_": None, "gettext": None, "lazy_gettext": None},
+        ):
+            resident.add(message)
+    assert len(resident) >= 40
+    for locale in ("ja", *RESIDENT_LOCALES):
+        base = ROOT / "translations/i18n" / locale / "LC_MESSAGES"
+        with (base / "messages.po").open("rb") as fh:
+            po = read_po(fh)
+        with (base / "messages.mo").open("rb") as fh:
+            mo = read_mo(fh)
+        missing = sorted(m for m in resident if not (po.get(m) and po.get(m).string))
+        assert not missing, f"{locale}: untranslated resident strings: {missing}"
+        for m in resident:
+            assert mo.get(m) is not None and mo.get(m).string == po.get(m).string, (locale, m)

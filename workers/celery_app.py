@@ -42,13 +42,17 @@ def celery_init_app(app: Flask) -> Celery:
             "workers.tasks.translate_announcement": {"queue": "translate"},
             "workers.tasks.translate_machine": {"queue": "translate"},
             "workers.tasks.translate_texts": {"queue": "translate"},
+            "workers.tasks.process_inquiry": {"queue": "translate"},
+            "workers.tasks.translate_reply": {"queue": "translate"},
             "workers.tasks.sweep_outbox": {"queue": "maintenance"},
+            "workers.tasks.purge_inquiries": {"queue": "maintenance"},
         },
         beat_schedule={
             "sweep-outbox": {
                 "task": "workers.tasks.sweep_outbox",
                 "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
             },
+            "purge-inquiries": {"task": "workers.tasks.purge_inquiries", "schedule": 86400.0},
         },
         worker_hijack_root_logger=False,
     )

@@ -8,7 +8,7 @@ from celery import shared_task
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
-from server import jobs, translating
+from server import inquiries, jobs, translating
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +48,25 @@ def translate_machine(self: object, source_lang: str, target_lang: str) -> int:
 def translate_texts(job: str) -> int:
     """Answer an ad-hoc translation request of the API (the texts wait in Redis)."""
     return jobs.run(job)
+
+
+@shared_task(name="workers.tasks.process_inquiry", **TRANSIENT)
+def process_inquiry(inquiry_id: int) -> None:
+    """Detect the language of an inquiry and translate it into Japanese for the desk."""
+    inquiries.process(inquiry_id)
+
+
+@shared_task(name="workers.tasks.translate_reply", **TRANSIENT)
+def translate_reply(reply_id: int) -> None:
+    """Translate a desk reply into the resident's language."""
+    inquiries.translate_reply(reply_id)
+
+
+@shared_task(name="workers.tasks.purge_inquiries")
+def purge_inquiries() -> int:
+    """Empty personal fields of inquiries past the retention period (daily)."""
+    from flask import current_app
+
+    count = inquiries.purge(current_app.config["INQUIRY_RETENTION_DAYS"])
+    log.info("purged personal data of %s inquiry(ies)", count)
+    return count

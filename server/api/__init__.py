@@ -12,6 +12,7 @@ csrf.exempt(bp)  # bearer tokens, not cookies, authorise writes here
 from server.api import (  # noqa: E402,F401
     announcements,
     boards,
+    inquiries,
     knowledge,
     languages,
     memory,

@@ -47,4 +47,4 @@ def logout() -> Response:
     return redirect(url_for("console.login"))
 
 
-from server.console import announcements, review, shelters  # noqa: E402,F401
+from server.console import announcements, inquiries, reports, review, shelters  # noqa: E402,F401

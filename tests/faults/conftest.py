@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ SHORT = {
     # Two cores on CI: one translation thread leaves the other to the web process and the test.
     "TAGENGO_MT_INTRA_THREADS": "1",
 }
+LEAKS = ("psycopg", "sqlalchemy", "SQLAlchemy", "Traceback", "SELECT", "INSERT", "UPDATE")
 
 
 class FaultCenter(LiveCenter):
@@ -97,9 +99,13 @@ class FaultCenter(LiveCenter):
 class LiveBoard(BoardClient):
     """A board that behaves like web/static/board.js: reconnect by itself, catch up on connect.
 
-    ``last_seq`` is the highest seq seen live or in the feed, which is what board.js sends
-    as ``since``.
+    Like board.js it keeps a feed cursor that only the feed moves (a live event never skips the
+    cursor past a lost one), catches up on every (re)connect, and also asks the feed now and
+    then while connected — board.js every 45–60 s, this one every ``poll`` seconds so a test
+    need not wait a minute. Change this class when board.js changes.
     """
+
+    poll = 3.0
 
     def __init__(self, center: LiveCenter, board_id: int, token: str) -> None:
         super().__init__(center, board_id, token)
@@ -114,6 +120,34 @@ class LiveBoard(BoardClient):
         self.catch_up_errors: list[str] = []
         self.fed: list[dict[str, Any]] = []  # what catch-ups brought, apart from live events
         self._catching = threading.Lock()
+        self.feed_cursor = 0
+        threading.Thread(target=self._poll, daemon=True).start()
+
+    def _poll(self) -> None:
+        while True:
+            time.sleep(self.poll)
+            if self.sio.connected:
+                self.safe_catch_up()
+
+    def catch_up(self) -> list[dict[str, Any]]:
+        """Fetch everything after the feed cursor, as board.js does."""
+        got: list[dict[str, Any]] = []
+        while True:
+            r = requests.get(
+                f"{self.center.url}/api/v1/boards/{self.board_id}/feed",
+                params={"since": self.feed_cursor},
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=10,
+            )
+            r.raise_for_status()
+            page = r.json()
+            got.extend(page["events"])
+            self.feed_cursor = max(self.feed_cursor, page["last_seq"])
+            if not page["more"]:
+                break
+        with self.lock:
+            self.events.extend(got)
+        return got
 
     def _on_connect(self) -> None:
         self.connects += 1
@@ -132,7 +166,74 @@ class LiveBoard(BoardClient):
                     return
                 except (requests.RequestException, ValueError, KeyError) as exc:
                     self.catch_up_errors.append(repr(exc))
-                    threading.Event().wait(1)
+                    time.sleep(1)
+
+
+class Publisher(threading.Thread):
+    """Post, revise and retract announcements at a steady pace, recording every answer."""
+
+    def __init__(self, center: Any, token: str, pause: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.center = center
+        self.token = token
+        self.pause = pause
+        self.stopping = threading.Event()
+        self.answers: list[tuple[float, str, int, dict[str, Any] | None]] = []
+        self.accepted: list[int] = []
+
+    def _call(self, action: str, method: str, path: str, body: dict[str, Any]) -> None:
+        try:
+            r = self.center.api(method, path, self.token, json=body)
+        except requests.RequestException as exc:
+            self.answers.append((time.monotonic(), f"{action}: {exc!r}", 0, None))
+            return
+        try:
+            data = r.json()
+        except ValueError:
+            data = None
+        self.answers.append((time.monotonic(), action, r.status_code, data))
+        if action == "post" and r.status_code == 201 and data:
+            self.accepted.append(int(data["id"]))
+
+    def run(self) -> None:
+        step = 0
+        while not self.stopping.is_set():
+            if step % 4 == 3 and self.accepted:
+                path = f"/api/v1/announcements/{self.accepted[-1]}"
+                self._call("patch", "PATCH", path, {"text": f"訂正: 給水は{step}時からです。"})
+            elif step % 6 == 5 and len(self.accepted) > 2:
+                path = f"/api/v1/announcements/{self.accepted[-3]}/retract"
+                self._call("retract", "POST", path, {})
+            else:
+                body = {
+                    "text": f"第{step}報。本日15時に給水があります。",
+                    "easy_text": "きょう 15時に 水が きます。",
+                }
+                self._call("post", "POST", "/api/v1/announcements", body)
+            step += 1
+            time.sleep(self.pause)
+
+    def finish(self) -> None:
+        """Stop after the call in progress."""
+        self.stopping.set()
+        self.join(30)
+
+    def during(self, start: float, end: float) -> list[tuple[str, int]]:
+        """Return (action, status) of the calls answered between two monotonic times."""
+        return [(a, s) for t, a, s, _ in self.answers if start <= t <= end]
+
+    def assert_clean(self) -> None:
+        """Every call got an answer: a success, a 409 on a retracted one, or a JSON 5xx."""
+        for _, action, status, data in self.answers:
+            assert status, f"no answer at all: {action}"
+            if status >= 500:
+                error = (data or {}).get("error") or {}
+                assert error.get("code") and error.get("message"), f"{action} {status}: {data}"
+                # Clean: no driver message, SQL or traceback handed to the caller.
+                leaked = [w for w in LEAKS if w in str(error["message"])]
+                assert not leaked, f"{action} {status} leaks {leaked}: {error}"
+            else:
+                assert status in (200, 201, 409), f"{action} {status}: {data}"
 
 
 @pytest.fixture
@@ -150,6 +251,22 @@ def live_board() -> Iterator[Any]:
     for client in made:
         if client.sio.connected:
             client.disconnect()
+
+
+@pytest.fixture
+def publishing() -> Iterator[Any]:
+    """Start Publishers; stop any still running at the end of the test."""
+    started: list[Publisher] = []
+
+    def start(center: LiveCenter, token: str) -> Publisher:
+        publisher = Publisher(center, token)
+        publisher.start()
+        started.append(publisher)
+        return publisher
+
+    yield start
+    for publisher in started:
+        publisher.finish()
 
 
 def _stop(center: LiveCenter) -> None:
@@ -211,34 +328,64 @@ def fault_setup(fault_center: FaultCenter) -> dict[str, Any]:
     return fault_center.seed()
 
 
+class OwnDatabase:
+    """A PostgreSQL database of this module's own, which a test may shut for a while."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.name = f"tagengo_fault_{uuid.uuid4().hex[:10]}"
+        self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        self._sql(f'CREATE DATABASE "{self.name}"')
+        self.url = make_url(admin_url).set(database=self.name).render_as_string(hide_password=False)
+
+    def _sql(self, statement: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(statement))
+
+    def shut(self) -> None:
+        """Refuse new connections and end every open one, as a crashed server would."""
+        self._sql(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS false')
+        self._sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{self.name}' AND pid <> pg_backend_pid()"
+        )
+
+    def open(self) -> None:
+        """Accept connections again."""
+        self._sql(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS true')
+
+    def drop(self) -> None:
+        """Drop the database (even with clients still connected)."""
+        self.open()
+        self._sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self.admin.dispose()
+
+
 @pytest.fixture(scope="module")
-def pg_database() -> Iterator[tuple[str, str]]:
-    """A PostgreSQL database of its own, as (SQLAlchemy URL, name); skip without one."""
-    base = os.environ.get("TAGENGO_TEST_DATABASE_URL")
-    if not base:
+def own_database() -> Iterator[OwnDatabase]:
+    """A PostgreSQL database of its own; skip when no PostgreSQL is configured."""
+    admin_url = os.environ.get("TAGENGO_TEST_DATABASE_URL")
+    if not admin_url:
         pytest.skip("PostgreSQL: set TAGENGO_TEST_DATABASE_URL to run the database-outage test")
-    name = f"tagengo_fault_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    yield url, name
-    with admin.connect() as conn:
-        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    own = OwnDatabase(admin_url)
+    yield own
+    own.drop()
 
 
 @pytest.fixture(scope="module")
 def pg_center(
-    tmp_path_factory: pytest.TempPathFactory, pg_database: tuple[str, str], redis_url: str
+    tmp_path_factory: pytest.TempPathFactory, own_database: OwnDatabase, redis_url: str
 ) -> Iterator[FaultCenter]:
     """A center on its own PostgreSQL database, with beat running."""
-    url, _ = pg_database
-    database.upgrade(url)
-    live = FaultCenter(tmp_path_factory.mktemp("pg-center"), url, redis_url)
+    database.upgrade(own_database.url)
+    live = FaultCenter(tmp_path_factory.mktemp("pg-center"), own_database.url, redis_url)
     live.start()
     try:
         yield live
     finally:
         _stop(live)
+
+
+@pytest.fixture(scope="module")
+def pg_setup(pg_center: FaultCenter) -> dict[str, Any]:
+    """Accounts, shelters and boards of the PostgreSQL center."""
+    return pg_center.seed()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -324,6 +325,12 @@ def test_outbox_sweep_dispatches_what_was_never_sent(
         aid = item.id
         assert translating.sweep_outbox() == 1
     board.wait_for(lambda ev: len(translated(ev, aid)) == len(TARGETS))
+    deadline = time.monotonic() + 30  # the worker closes the row just after its last push
     with center.app.app_context():
-        row = db.session.scalar(select(Outbox).where(Outbox.announcement_id == aid))
+        while True:
+            db.session.expire_all()
+            row = db.session.scalar(select(Outbox).where(Outbox.announcement_id == aid))
+            if row.processed_at is not None or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert row.processed_at is not None and row.dispatch_count == 1

@@ -5,7 +5,9 @@
   var cfg = JSON.parse(document.body.getAttribute("data-config"));
   var state = {};          // announcement_id -> {revision, meta, langs: {lang: event}}
   var seen = {};           // seq -> true, so a redelivered event is applied once
-  var lastSeq = 0;
+  var gone = {};           // announcement_id -> true once retracted: older events can't revive it
+  var lastSeq = 0;         // highest seq seen, live or fetched (shown to tests)
+  var feedCursor = 0;      // moved only by the feed: a live event never skips past a lost one
   var catchingUp = false;
   var cycleIndex = 0;
   var main = document.getElementById("announcements");
@@ -44,7 +46,12 @@
     if (ev.seq && seen[ev.seq]) return;
     if (ev.seq) { seen[ev.seq] = true; if (ev.seq > lastSeq) lastSeq = ev.seq; }
     var item = state[ev.announcement_id];
-    if (ev.type === "announcement.retracted") { delete state[ev.announcement_id]; return; }
+    if (ev.type === "announcement.retracted") {
+      gone[ev.announcement_id] = true;
+      delete state[ev.announcement_id];
+      return;
+    }
+    if (gone[ev.announcement_id]) return;  // the feed may replay events older than a live retraction
     if (ev.type === "announcement.published" || ev.type === "announcement.updated") {
       if (item && item.revision > ev.revision) return;
       item = { revision: ev.revision, meta: ev, langs: {} };
@@ -54,6 +61,8 @@
     }
     if (ev.type === "announcement.translated") {
       if (!item || item.revision !== ev.revision) return;  // an older revision's language
+      var had = item.langs[ev.lang];
+      if (had && had.seq > ev.seq) return;  // a reviewed text replaced it already
       item.langs[ev.lang] = ev;
     }
   }
@@ -161,7 +170,7 @@
   function catchUp() {
     if (catchingUp) return;
     catchingUp = true;
-    var url = "/api/v1/boards/" + cfg.boardId + "/feed?since=" + lastSeq;
+    var url = "/api/v1/boards/" + cfg.boardId + "/feed?since=" + feedCursor;
     fetch(url, { headers: { "Authorization": "Bearer " + cfg.token }, cache: "no-store" })
       .then(function (r) {
         if (!r.ok) throw new Error("feed " + r.status);
@@ -169,7 +178,7 @@
       })
       .then(function (page) {
         page.events.forEach(apply);
-        if (page.last_seq > lastSeq) lastSeq = page.last_seq;
+        if (page.last_seq > feedCursor) feedCursor = page.last_seq;
         catchingUp = false;
         touched();
         if (page.more) catchUp();
@@ -200,5 +209,8 @@
   setInterval(tick, 10000);
   setInterval(function () { cycleIndex += 1; if (cfg.layout === "cycle") render(); }, 8000);
   setInterval(render, 30000);  // drop expired items even when nothing new arrives
+  // Socket.IO over Redis is at-most-once: an emit lost while Redis restarts leaves no trace on
+  // a board that stayed connected. Asking the feed now and then closes such gaps.
+  setInterval(function () { if (socket.connected) catchUp(); }, 45000 + Math.random() * 15000);
   window.tagengoBoard = { state: state, lastSeq: function () { return lastSeq; } };
 })();
