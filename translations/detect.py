@@ -11,13 +11,37 @@ import functools
 import unicodedata
 from typing import Any
 
-_SCRIPT_LANG = (("MYANMAR", "my"), ("DEVANAGARI", "ne"), ("THAI", "th"), ("HANGUL", "ko"),
-                ("HIRAGANA", "ja"), ("KATAKANA", "ja"))
-_LINGUA = {"ENGLISH": "en", "CHINESE": "zh", "PORTUGUESE": "pt-BR", "SPANISH": "es",
-           "VIETNAMESE": "vi", "TAGALOG": "tl", "INDONESIAN": "id", "JAPANESE": "ja",
-           "KOREAN": "ko", "THAI": "th", "FRENCH": "fr", "GERMAN": "de", "RUSSIAN": "ru",
-           "UKRAINIAN": "uk", "HINDI": "hi", "BENGALI": "bn", "URDU": "ur", "ARABIC": "ar",
-           "PERSIAN": "fa", "TURKISH": "tr", "MALAY": "ms"}
+_SCRIPT_LANG = (
+    ("MYANMAR", "my"),
+    ("DEVANAGARI", "ne"),
+    ("THAI", "th"),
+    ("HANGUL", "ko"),
+    ("HIRAGANA", "ja"),
+    ("KATAKANA", "ja"),
+)
+_LINGUA = {
+    "ENGLISH": "en",
+    "CHINESE": "zh",
+    "PORTUGUESE": "pt-BR",
+    "SPANISH": "es",
+    "VIETNAMESE": "vi",
+    "TAGALOG": "tl",
+    "INDONESIAN": "id",
+    "JAPANESE": "ja",
+    "KOREAN": "ko",
+    "THAI": "th",
+    "FRENCH": "fr",
+    "GERMAN": "de",
+    "RUSSIAN": "ru",
+    "UKRAINIAN": "uk",
+    "HINDI": "hi",
+    "BENGALI": "bn",
+    "URDU": "ur",
+    "ARABIC": "ar",
+    "PERSIAN": "fa",
+    "TURKISH": "tr",
+    "MALAY": "ms",
+}
 # Characters that exist in only one of the two Chinese scripts (common in messages).
 _SIMPLIFIED = set("这们个来时为说国过没还发么见对问门开关车长东电话医药饭书乐给让请谁听钱")
 _TRADITIONAL = set("這們個來時為說國過沒還發麼見對問門開關車長東電話醫藥飯書樂給讓請誰聽錢")
@@ -45,7 +69,8 @@ def _detector() -> Any:
     from lingua import Language, LanguageDetectorBuilder
 
     return LanguageDetectorBuilder.from_languages(
-        *[getattr(Language, name) for name in _LINGUA]).build()
+        *[getattr(Language, name) for name in _LINGUA]
+    ).build()
 
 
 def detect(text: str) -> tuple[str | None, float]:
