@@ -27,12 +27,31 @@ def board_page(board_id: int) -> str:
         for c in [current_app.config["SOURCE_LANGUAGE"], *current_app.config["TARGET_LANGUAGES"]]
         if c in languages.BY_CODE
     ]
+    from translations import glossary
+
+    key_terms = [
+        t
+        for t in glossary.load_glossary()
+        if t.category in ("evacuation", "shelter", "food_water", "lifelines", "alert")
+    ]
     config = {
         "boardId": board.id,
         "token": token,
         "layout": board.layout,
         "furigana": board.furigana,
         "sourceLang": current_app.config["SOURCE_LANGUAGE"],
+        "glossary": [
+            {
+                "ja": t.text["ja"],
+                "reading": t.reading,
+                "text": {
+                    c: t.text.get(c)
+                    for c in [*current_app.config["TARGET_LANGUAGES"]]
+                    if c != "ja-x-easy" and t.text.get(c)
+                },
+            }
+            for t in key_terms[:40]
+        ],
         "languages": [
             {
                 "code": lang.code,

@@ -6,6 +6,7 @@ field protect it; the private status link is the only way back to an inquiry.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import (
@@ -192,7 +193,19 @@ def qr_code() -> Response:
     import segno
 
     target = f"{current_app.config['PUBLIC_URL']}/help"
-    svg = segno.make(target, error="m").svg_inline(scale=6, dark="#000", light="#fff")
+    out = io.BytesIO()
+    segno.make(target, error="m").save(out, kind="svg", scale=6, dark="#000", light="#fff")
     return Response(
-        svg, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"}
+        out.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"}
     )
+
+
+@bp.get("/glossary")
+def glossary_page() -> tuple[str, int]:
+    """Disaster words in the resident's language beside the Japanese they will hear and see."""
+    from translations import glossary
+
+    lang = resident_language()
+    query = request.args.get("q", "")[:100]
+    terms = glossary.search(query) if query else list(glossary.load_glossary())
+    return _page("resident/glossary.html", terms=terms, query=query, term_lang=lang)

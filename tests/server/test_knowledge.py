@@ -128,3 +128,27 @@ def test_board_settings_switch_furigana(client: Any, app: Any) -> None:
     page = client.get(f"/board/{board.id}?token={token}").get_data(as_text=True)
     config = re.search(r'data-config="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     assert "&#34;furigana&#34;: true" in config and "&#34;layout&#34;: &#34;cycle&#34;" in config
+
+
+def test_glossary_is_shown_to_residents_and_on_boards(client: Any, app: Any) -> None:
+    page = client.get("/help/glossary?lang=vi&q=避難所").get_data(as_text=True)
+    assert "避難所" in page and "ひなんじょ" in page and 'lang="vi"' in page
+    from translations import glossary
+
+    shelter = next(t for t in glossary.load_glossary() if t.text["ja"] == "避難所")
+    assert shelter.text["vi"] in page
+    board = accounts.create_board(accounts.create_shelter("体育館").id, "TV")
+    from server.security import board_token
+
+    html = client.get(
+        f"/board/{board.id}?token={board_token(app.config['SECRET_KEY'], board.id, 1)}"
+    )
+    config = re.search(r'data-config="([^"]+)"', html.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    assert "&#34;glossary&#34;: [{&#34;ja&#34;:" in config
+    assert 'id="glossary"' in html.get_data(as_text=True)
+
+
+def test_qr_code_of_the_inquiry_page_is_a_standalone_svg(client: Any) -> None:
+    r = client.get("/help/qr.svg")
+    assert r.mimetype == "image/svg+xml"
+    assert b'xmlns="http://www.w3.org/2000/svg"' in r.data and b"<path" in r.data

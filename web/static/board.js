@@ -212,5 +212,25 @@
   // Socket.IO over Redis is at-most-once: an emit lost while Redis restarts leaves no trace on
   // a board that stayed connected. Asking the feed now and then closes such gaps.
   setInterval(function () { if (socket.connected) catchUp(); }, 45000 + Math.random() * 15000);
+  // A disaster word every 15 s: the Japanese a resident will hear, its reading, its meaning.
+  var strip = document.getElementById("glossary");
+  var glossaryIndex = 0;
+  function showTerm() {
+    var terms = cfg.glossary || [];
+    if (!strip || !terms.length) return;
+    var t = terms[glossaryIndex++ % terms.length];
+    strip.textContent = "";
+    var head = el("span", "term", t.ja);
+    head.setAttribute("lang", "ja");
+    strip.appendChild(head);
+    strip.appendChild(el("span", "reading", t.reading));
+    Object.keys(t.text).forEach(function (code) {
+      var part = el("span", "meaning", t.text[code]);
+      part.setAttribute("lang", code);
+      strip.appendChild(part);
+    });
+  }
+  showTerm();
+  setInterval(showTerm, 15000);
   window.tagengoBoard = { state: state, lastSeq: function () { return lastSeq; } };
 })();
