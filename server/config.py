@@ -12,7 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-DEFAULT_TARGET_LANGUAGES = "ja-x-easy,en,zh-Hans,zh-Hant,ko,pt-BR,es,vi,tl,ne,id,th,my"
+from translations.languages import CENTER_LANGUAGES
+
+# Every center language but Japanese, the usual source.
+DEFAULT_TARGET_LANGUAGES = ",".join(CENTER_LANGUAGES[1:])
 
 
 def _as_bool(value: Any) -> bool:

@@ -13,27 +13,12 @@ from typing import Any
 
 import yaml
 
-from translations.languages import normalize
+from translations.languages import CENTER_LANGUAGES, normalize
 
 GLOSSARY_PATH = Path(__file__).with_name("glossary.yaml")
 
 # Every term carries exactly these languages, so the MT layer never has to fall back.
-GLOSSARY_LANGUAGES: tuple[str, ...] = (
-    "ja",
-    "ja-x-easy",
-    "en",
-    "zh-Hans",
-    "zh-Hant",
-    "ko",
-    "pt-BR",
-    "es",
-    "vi",
-    "tl",
-    "ne",
-    "id",
-    "th",
-    "my",
-)
+GLOSSARY_LANGUAGES: tuple[str, ...] = CENTER_LANGUAGES
 CATEGORIES: frozenset[str] = frozenset(
     {
         "alert",

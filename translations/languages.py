@@ -45,6 +45,9 @@ LANGUAGES: tuple[Language, ...] = (
     Language("ms", "Malay", "Bahasa Melayu", "Latn", "ms"),
 )
 
+# The languages every vetted text (phrasebook, glossary) carries, in display order.
+CENTER_LANGUAGES: tuple[str, ...] = tuple(lang.code for lang in LANGUAGES[:14])
+
 BY_CODE: dict[str, Language] = {lang.code: lang for lang in LANGUAGES}
 _BY_LOWER: dict[str, Language] = {lang.code.lower(): lang for lang in LANGUAGES}
 _BY_ARGOS: dict[str, Language] = {lang.argos: lang for lang in LANGUAGES if lang.argos}

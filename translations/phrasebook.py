@@ -12,25 +12,11 @@ from typing import Any
 
 import yaml
 
+from translations import languages
 from translations import slots as slot_types
 
 PHRASEBOOK_DIR = Path(__file__).with_name("phrasebook")
-LANGUAGES = (
-    "ja",
-    "ja-x-easy",
-    "en",
-    "zh-Hans",
-    "zh-Hant",
-    "ko",
-    "pt-BR",
-    "es",
-    "vi",
-    "tl",
-    "ne",
-    "id",
-    "th",
-    "my",
-)
+LANGUAGES = languages.CENTER_LANGUAGES
 _SLOT = re.compile(r"\{(\w+)\}")
 
 

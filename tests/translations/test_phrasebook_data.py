@@ -100,3 +100,11 @@ def test_loader_rejects_a_template_missing_a_language(tmp_path: Path) -> None:
     )
     with pytest.raises(phrasebook.PhrasebookError, match="no text for ja-x-easy"):
         phrasebook.load.__wrapped__(tmp_path)
+
+
+def test_manuals_and_translations_agree_on_the_center_languages() -> None:
+    import manuals
+    from translations import languages
+
+    assert set(languages.CENTER_LANGUAGES) == manuals.CENTER_LANGUAGES
+    assert set(phrasebook.LANGUAGES) == set(languages.CENTER_LANGUAGES)
