@@ -8,6 +8,8 @@ from gevent import monkey
 
 monkey.patch_all()
 
+import logging  # noqa: E402
+
 from server import create_app, logs  # noqa: E402
 from server.extensions import socketio  # noqa: E402
 from server.sockets import start_control_listener  # noqa: E402
@@ -18,6 +20,7 @@ def main() -> None:
     app = create_app(role="web")
     start_control_listener(app)
     logs.configure("web", app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    logging.getLogger(__name__).info("Socket.IO async mode: %s", socketio.async_mode)
     socketio.run(app, host=app.config["HOST"], port=app.config["PORT"], log_output=False)
 
 
