@@ -3,41 +3,10 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _stat_fields(pid: int) -> list[str]:
-    raw = Path(f"/proc/{pid}/stat").read_text()
-    # The command name may hold spaces; every field we need follows its closing paren.
-    return raw[raw.rindex(")") + 2 :].split()
-
-
-def cpu_seconds(pid: int) -> float:
-    """Return user + system CPU seconds a process has used (0 once it is gone)."""
-    try:
-        fields = _stat_fields(pid)
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def family(pid: int) -> list[int]:
-    """Return ``pid`` and all its descendants."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parents.setdefault(int(_stat_fields(int(entry))[1]), []).append(int(entry))
-            except (FileNotFoundError, ProcessLookupError, IndexError):
-                continue
-    out, todo = [], [pid]
-    while todo:
-        out.append(todo.pop())
-        todo += parents.get(out[-1], [])
-    return out
+# /proc reading is shared with the board benchmark.
+from swarm_procstat import cpu_seconds, family  # noqa: F401  (re-exported)
 
 
 def peak_rss_mib(pids: list[int]) -> float:
