@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 import redis
 from flask import current_app
 
 from server import memory
 from server.errors import ApiError
+from server.extensions import redis_client
 from translations import machine, pipeline
 
 TASK = "workers.tasks.translate_texts"
@@ -23,14 +24,10 @@ TTL_SECONDS = 300
 
 
 def _redis() -> redis.Redis:
-    client = current_app.extensions.get("tagengo.redis")
+    client = redis_client()
     if client is None:
-        url = current_app.config["REDIS_URL"]
-        if not url:
-            raise ApiError(503, "no_worker", "no Redis is configured, so no worker can translate")
-        client = redis.Redis.from_url(url)
-        current_app.extensions["tagengo.redis"] = client
-    return client
+        raise ApiError(503, "no_worker", "no Redis is configured, so no worker can translate")
+    return cast(redis.Redis, client)
 
 
 def request(

@@ -13,7 +13,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from server import auth
 from server.events import NAMESPACE
-from server.extensions import db, socketio
+from server.extensions import db, redis_client, socketio
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ _BOARD_SIDS: set[str] = set()  # this process's board connections
 
 def _report_boards() -> None:
     """Publish this process's board count with a short expiry (a dead process drops out)."""
-    client = _control_redis()
+    client = redis_client()
     if client is not None:
         try:
             client.setex(boards_key(), BOARDS_TTL, len(_BOARD_SIDS))
@@ -76,21 +76,6 @@ BOARDS_KEY = "tagengo:boards-connected"
 BOARDS_TTL = 30
 
 
-def _control_redis() -> Any:
-    from flask import current_app
-
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return None
-    client = current_app.extensions.get("tagengo.redis")
-    if client is None:
-        import redis
-
-        client = redis.Redis.from_url(url)
-        current_app.extensions["tagengo.redis"] = client
-    return client
-
-
 def control_channel(app: Any) -> str:
     """The Redis channel that tells every web process to drop a revoked board."""
     return str(app.config["SOCKETIO_CHANNEL"]) + ":control"
@@ -100,7 +85,7 @@ def revoke_board(board_id: int) -> None:
     """Disconnect a board everywhere, now (its token was just replaced)."""
     from flask import current_app
 
-    client = _control_redis()
+    client = redis_client()
     if client is not None:
         client.publish(control_channel(current_app), json.dumps({"revoke_board": board_id}))
 
