@@ -30,6 +30,13 @@ def _as_list(value: Any) -> list[str]:
     return [part.strip() for part in str(value).split(",") if part.strip()]
 
 
+def _positive(value: Any) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"must be at least 1, not {number}")
+    return number
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: its name without prefix, default, parser and help text."""
@@ -113,7 +120,12 @@ OPTIONS: tuple[Option, ...] = (
         "Folder of installed Argos models. Empty means `<DATA_DIR>/argos-packages`.",
     ),
     Option("MT_DEVICE", "cpu", str, "CTranslate2 device for machine translation: `cpu` or `cuda`."),
-    Option("MT_INTER_THREADS", 1, int, "Translations CTranslate2 runs in parallel per model."),
+    Option(
+        "MT_INTER_THREADS",
+        2,
+        int,
+        "Batches CTranslate2 translates in parallel per model (one model replica each).",
+    ),
     Option(
         "MT_INTRA_THREADS",
         0,
@@ -121,7 +133,13 @@ OPTIONS: tuple[Option, ...] = (
         "Threads per translation; 0 means cores ÷ inter-threads (never oversubscribe).",
     ),
     Option("MT_BEAM_SIZE", 4, int, "Beam size (1 is greedy: faster, slightly worse)."),
-    Option("MT_BATCH_SIZE", 32, int, "Most sentences CTranslate2 translates in one batch."),
+    Option("MT_BATCH_SIZE", 16, int, "Most sentences CTranslate2 translates in one batch."),
+    Option(
+        "MT_CLAIM_TEXTS",
+        64,
+        _positive,
+        "Most waiting texts of one language pair a worker takes for one batched call.",
+    ),
     Option("MT_MAX_LOADED_MODELS", 4, int, "Models kept in memory per worker process (LRU)."),
     Option(
         "MT_LEASE_SECONDS",
@@ -183,7 +201,10 @@ def defaults() -> dict[str, Any]:
 def normalize(config: dict[str, Any]) -> None:
     """Parse option values in place and fill in the derived defaults."""
     for option in OPTIONS:
-        config[option.name] = option.parse(config.get(option.name, option.default))
+        try:
+            config[option.name] = option.parse(config.get(option.name, option.default))
+        except ValueError as exc:
+            raise ValueError(f"TAGENGO_{option.name}: {exc}") from None
     data_dir = os.path.abspath(config["DATA_DIR"])
     config["DATA_DIR"] = data_dir
     runtime_redis = os.path.join(data_dir, "redis.url")

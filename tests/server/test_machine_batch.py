@@ -132,3 +132,54 @@ def test_a_job_that_keeps_killing_workers_ends_as_a_visible_failure(
         select(Translation).where(Translation.announcement_id == healthy, Translation.lang == "en")
     )
     assert (ok.status, ok.text) == ("done", "shelter.")
+
+
+def test_a_task_finding_its_pair_being_drained_leaves_the_job_to_that_drain(
+    app: Any, tiny_models: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[list[str]] = []
+    turned_away: list[int] = []
+    original_translate, original_claim = ArgosEngine.translate, translating._claim
+
+    def counting(self: ArgosEngine, texts: list[str], src: str, tgt: str) -> Any:
+        calls.append(list(texts))
+        return original_translate(self, texts, src, tgt)
+
+    def claim(source_lang: str, target_lang: str) -> Any:
+        if calls and not turned_away:
+            # While the model works, another announcement arrives and its task runs.
+            translating.translate_revision(publish("refugio."), 1)
+            turned_away.append(translating.translate_machine("es", "en"))
+        return original_claim(source_lang, target_lang)
+
+    monkeypatch.setattr(ArgosEngine, "translate", counting)
+    monkeypatch.setattr(translating, "_claim", claim)
+    translating.translate_revision(publish("agua."), 1)
+    assert translating.translate_machine("es", "en") == 2
+    assert turned_away == [0]
+    assert sorted(calls) == [["agua."], ["refugio."]]  # the running drain took the newcomer
+    texts = db.session.scalars(select(Translation.text).where(Translation.lang == "en")).all()
+    assert sorted(texts) == ["shelter.", "water."]
+
+
+def test_a_job_recorded_as_the_drain_ends_is_not_left_behind(
+    app: Any, tiny_models: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = translating._drain
+    late: list[int] = []
+
+    def drain_then_newcomer(source_lang: str, target_lang: str) -> int:
+        done = original(source_lang, target_lang)
+        if not late:
+            # Its task tried the gate while we still held it, and was turned away.
+            late.append(publish("refugio."))
+            translating.translate_revision(late[0], 1)
+        return done
+
+    monkeypatch.setattr(translating, "_drain", drain_then_newcomer)
+    translating.translate_revision(publish("agua."), 1)
+    assert translating.translate_machine("es", "en") == 2
+    row = db.session.scalar(
+        select(Translation).where(Translation.announcement_id == late[0], Translation.lang == "en")
+    )
+    assert (row.status, row.text) == ("done", "shelter.")
