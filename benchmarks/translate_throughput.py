@@ -36,6 +36,8 @@ import throughput_center
 import throughput_libre
 from throughput_proc import percentile
 
+from server.config import defaults
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MODEL = ROOT.parent / "shared" / "models" / "translate-zh_en-1_9.argosmodel"
@@ -92,11 +94,15 @@ def row_center(
     }
     folder = work / f"center-{mode}"
     raw = throughput_center.run(model, sentences, warmup, folder, env, mode == "backlog")
-    intra = env.get("TAGENGO_MT_INTRA_THREADS", "0")
+    default = defaults()
+
+    def setting(name: str) -> str:
+        return env.get(f"TAGENGO_{name}", str(default[name]))
+
+    intra = setting("MT_INTRA_THREADS")
     threads = (
-        f"worker {env.get('TAGENGO_WORKER_CONCURRENCY', '2')} threads; "
-        f"inter {env.get('TAGENGO_MT_INTER_THREADS', '1')} × intra "
-        + ("cores ÷ inter" if intra == "0" else intra)
+        f"worker {setting('WORKER_CONCURRENCY')} threads; inter {setting('MT_INTER_THREADS')} × "
+        f"intra {'cores ÷ inter' if intra == '0' else intra}; claims of {setting('MT_CLAIM_TEXTS')}"
     )
     return _summary(f"(b) Tagengo worker, {mode}", raw, clients="–", threads=threads)
 
@@ -168,7 +174,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="measure only the first N")
     parser.add_argument("--rows", default="raw,center,libre", help="which rows, comma-separated")
     parser.add_argument("--beam", type=int, default=4, help="beam size of every row")
-    parser.add_argument("--batch", type=int, default=32, help="batch size of rows (a), (b)")
+    parser.add_argument(
+        "--batch", type=int, default=defaults()["MT_BATCH_SIZE"], help="batch size of (a), (b)"
+    )
     parser.add_argument("--targets", default="en", help="TAGENGO_TARGET_LANGUAGES of (b)")
     parser.add_argument("--center-modes", default="stream,backlog", help="modes of row (b)")
     parser.add_argument(
