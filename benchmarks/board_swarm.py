@@ -1,16 +1,19 @@
 """Live-board capacity: post → board latency, lost and repeated events, server CPU and memory.
 
 For each board count N and async mode (gevent, threading) this starts the web processes
-under gunicorn, connects N python-socketio asyncio board clients (several swarm
-processes), posts phrasebook announcements one at a time (the next once every board has
-the last one, or after --timeout) and measures, per board and announcement, the time from
-the post to ``announcement.published`` and to the last ``announcement.translated``;
-then counts sequence numbers each board missed or received twice. "ours" is Tagengo
+under gunicorn, connects N WebSocket board clients (several swarm processes), posts
+phrasebook announcements one at a time (the next once every board has the last one, or
+after --timeout) and measures, per board and announcement, the time from the post to
+``announcement.published`` and to the last ``announcement.translated``; then counts
+sequence numbers each board missed or received twice. "ours" is Tagengo
 (POST /api/v1/announcements, SQLite, one Celery worker); "bare" is a minimal Flask-SocketIO
 server fed by an external emitter on the same Redis queue — the baseline.
 
-The swarm clients need aiohttp (python-socketio's asyncio client does); point
---swarm-path at a folder holding it if the project's environment lacks it.
+--client picks the board client: ``raw`` (default, ``swarm_rawclient.py``) speaks Engine.IO /
+Socket.IO text frames over bare aiohttp WebSockets and spends about half the CPU per event,
+so the swarm starves later when it shares the machine with the servers; ``socketio``
+(``swarm_client.py``) is python-socketio's asyncio client, the heavier reference. Both need
+aiohttp; point --swarm-path at a folder holding it if the project's environment lacks it.
 Results are appended to --out (JSON); --table renders that file as Markdown.
 """
 
@@ -106,7 +109,7 @@ def measure(
     result: dict[str, Any] = dict(spec, load_before=os.getloadavg()[0])
     try:
         web, url = stack.start_web(mode, args.web_procs, n, app)
-        swarm = Swarm([url], expect, args.per_swarm, run_dir, args.swarm_path)
+        swarm = Swarm([url], expect, args.per_swarm, run_dir, args.swarm_path, args.client)
         probes = min(args.probes, n)
         started = time.monotonic()
         ok, failed = swarm.wait_connected(swarm.add(tokens[probes:n]), 60 + n / 10)
@@ -241,7 +244,7 @@ def _matrix(
                 if (name, mode) in failed and not args.keep_going:
                     continue  # it failed at a smaller N; spend the time elsewhere
                 spec = {"stack": name, "mode": mode, "boards": n, "wanted": wanted}
-                spec |= {"expect": expect, "web_procs": args.web_procs}
+                spec |= {"expect": expect, "web_procs": args.web_procs, "client": args.client}
                 spec |= {"swarm_procs": 0, "connected": 0}
                 print(f"{name} {mode} N={n} …", flush=True)
                 result = measure(stack, poster, side, tokens, spec, args)
@@ -276,6 +279,12 @@ def main() -> None:
     add("--warmup", type=int, default=2, help="posts before measuring (default 2)")
     add("--web-procs", type=int, default=2, help="gunicorn workers (default 2)")
     add("--probes", type=int, default=20, help="boards in a lightly loaded probe process")
+    add(
+        "--client",
+        choices=["raw", "socketio"],
+        default="raw",
+        help="board client: bare WebSockets (raw, default) or python-socketio's",
+    )
     add("--per-swarm", type=int, default=250, help="boards per swarm process (default 250)")
     add("--timeout", type=float, default=15, help="seconds to wait for one announcement")
     add("--strikes", type=int, default=3, help="timeouts in a row that end a run")

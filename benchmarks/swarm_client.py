@@ -12,6 +12,9 @@ these side by side (one asyncio client process saturates near a thousand boards)
 
 Receive times are ``time.monotonic()``, which on Linux is one clock for every process of
 the machine, so the driver can subtract its own post times from them.
+
+The bookkeeping (``Board``, ``Tally``) and the line protocol (``serve``) are shared with
+``swarm_rawclient.py``, which speaks the same protocol over bare WebSockets.
 """
 
 from __future__ import annotations
@@ -22,17 +25,17 @@ import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import socketio
-
 NAMESPACE = "/live"
+SOCKET_EVENT = "board_event"
 PUBLISHED = "announcement.published"
 
 
 class Board:
-    """What one board client has received."""
+    """What one board has received; subclasses hold the connection."""
 
     def __init__(self, token: str, expect: int, tally: Tally) -> None:
         self.token = token
@@ -44,9 +47,6 @@ class Board:
         self.joined = False
         # aid -> [published time, last translated time, events counted]
         self.times: dict[int, list[float]] = {}
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.sio.on("board_event", self.on_event, namespace=NAMESPACE)
-        self.sio.on("disconnect", self.on_disconnect, namespace=NAMESPACE)
 
     def on_event(self, data: dict[str, Any]) -> None:
         """Record an event; a plain function, so no task is spent per event."""
@@ -70,21 +70,13 @@ class Board:
         """Count drops: a board that loses its socket mid-run is a failure worth seeing."""
         self.disconnects += 1
 
-    async def connect(self, url: str, timeout: float) -> bool:
-        """Connect over WebSocket only, as kiosk boards do after the first page load."""
-        try:
-            await self.sio.connect(
-                url,
-                namespaces=[NAMESPACE],
-                auth={"board_token": self.token},
-                transports=["websocket"],
-                wait_timeout=timeout,
-            )
-        except Exception as exc:  # a refused board is a result, not a crash
-            print(f"connect failed: {exc!r}", file=sys.stderr, flush=True)
-            return False
-        self.joined = True
-        return True
+    async def connect(self, url: str, timeout: float) -> None:
+        """Connect to ``/live`` with this board's token; raise if refused or too slow."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Disconnect if connected; called on every board at quit, joined or not."""
+        raise NotImplementedError
 
     def summary(self, lo: int, hi: int) -> dict[str, Any]:
         """Return missed and duplicated counts in [lo, hi] and the raw receive times."""
@@ -96,6 +88,34 @@ class Board:
             "disconnects": self.disconnects,
             "times": {str(aid): row for aid, row in self.times.items()},
         }
+
+
+class SocketIOBoard(Board):
+    """A board on python-socketio's asyncio client."""
+
+    def __init__(self, token: str, expect: int, tally: Tally) -> None:
+        super().__init__(token, expect, tally)
+        # Imported here so that swarm_rawclient.py can reuse this module without loading it.
+        import socketio
+
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on(SOCKET_EVENT, self.on_event, namespace=NAMESPACE)
+        self.sio.on("disconnect", self.on_disconnect, namespace=NAMESPACE)
+
+    async def connect(self, url: str, timeout: float) -> None:
+        """Connect over WebSocket only, as kiosk boards do after the first page load."""
+        await self.sio.connect(
+            url,
+            namespaces=[NAMESPACE],
+            auth={"board_token": self.token},
+            transports=["websocket"],
+            wait_timeout=timeout,
+        )
+
+    async def close(self) -> None:
+        """Disconnect, if connected."""
+        if self.sio.connected:
+            await self.sio.disconnect()
 
 
 class Tally:
@@ -112,23 +132,32 @@ class Tally:
             print(f"done {aid}", flush=True)
 
 
+MakeBoard = Callable[[str, int, Tally], Board]
+
+
 async def connect_all(boards: list[Board], urls: list[str], parallel: int) -> int:
     """Connect boards round-robin over the web URLs, ``parallel`` handshakes at a time."""
     gate = asyncio.Semaphore(parallel)
 
     async def one(i: int, board: Board) -> bool:
         async with gate:
-            return await board.connect(urls[i % len(urls)], 30)
+            try:
+                await board.connect(urls[i % len(urls)], 30)
+            except Exception as exc:  # a refused board is a result, not a crash
+                print(f"connect failed: {exc!r}", file=sys.stderr, flush=True)
+                return False
+            board.joined = True
+            return True
 
     results = await asyncio.gather(*(one(i, b) for i, b in enumerate(boards)))
     return sum(results)
 
 
-async def serve(args: argparse.Namespace) -> None:
-    """Connect, then obey commands from stdin until told to quit."""
+async def serve(args: argparse.Namespace, make: MakeBoard) -> None:
+    """Connect boards made by ``make``, then obey commands from stdin until told to quit."""
     tokens = json.loads(Path(args.tokens).read_text())
     tally = Tally()
-    boards = [Board(t, args.expect, tally) for t in tokens]
+    boards = [make(t, args.expect, tally) for t in tokens]
     ok = await connect_all(boards, args.urls.split(","), args.parallel)
     tally.connected = ok
     print(f"connected {ok} {len(boards) - ok}", flush=True)
@@ -144,18 +173,23 @@ async def serve(args: argparse.Namespace) -> None:
             print("reported", flush=True)
         elif cmd == "quit":
             break
-    await asyncio.gather(*(b.sio.disconnect() for b in boards if b.sio.connected))
+    await asyncio.gather(*(b.close() for b in boards))
 
 
-def main() -> None:
-    """Parse arguments and run one swarm process."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(description: str) -> argparse.Namespace:
+    """Parse the command line every swarm client takes."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--urls", required=True, help="comma-separated web process URLs")
     parser.add_argument("--tokens", required=True, help="JSON file with one board token each")
     parser.add_argument("--expect", type=int, required=True, help="events per announcement")
     parser.add_argument("--parallel", type=int, default=50, help="handshakes at a time")
     parser.add_argument("--probe", action="store_true", help="mark these boards as probes")
-    asyncio.run(serve(parser.parse_args()))
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Parse arguments and run one swarm process."""
+    asyncio.run(serve(parse_args(__doc__.splitlines()[0]), SocketIOBoard))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""Drive several ``swarm_client.py`` processes and collect what their boards received."""
+"""Drive several swarm client processes and collect what their boards received.
+
+Two client scripts speak the same line protocol: ``swarm_rawclient.py`` (``raw``: bare
+WebSockets speaking Socket.IO frames themselves) and ``swarm_client.py`` (``socketio``:
+python-socketio's asyncio client, which spends about twice the CPU per event).
+"""
 
 from __future__ import annotations
 
@@ -13,16 +18,24 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-CLIENT = Path(__file__).resolve().with_name("swarm_client.py")
+HERE = Path(__file__).resolve().parent
+CLIENTS = {"raw": HERE / "swarm_rawclient.py", "socketio": HERE / "swarm_client.py"}
 
 
 class Swarm:
     """Board clients split over processes of at most ``per_process`` boards each."""
 
     def __init__(
-        self, urls: list[str], expect: int, per_process: int, work: Path, extra_path: str = ""
+        self,
+        urls: list[str],
+        expect: int,
+        per_process: int,
+        work: Path,
+        extra_path: str = "",
+        client: str = "raw",
     ) -> None:
         self.urls = urls
+        self.client = CLIENTS[client]
         self.expect = expect
         self.per_process = per_process
         self.work = work
@@ -43,7 +56,7 @@ class Swarm:
             i = len(self.procs)
             token_file = self.work / f"tokens-{i}.json"
             token_file.write_text(json.dumps(tokens[start : start + size]))
-            argv = [sys.executable, str(CLIENT), "--urls", ",".join(self.urls)]
+            argv = [sys.executable, str(self.client), "--urls", ",".join(self.urls)]
             argv += ["--tokens", str(token_file), "--expect", str(self.expect)]
             argv += ["--probe"] if probe else []
             log = open(self.work / f"swarm-{i}.log", "ab")  # noqa: SIM115 - the child owns it

@@ -73,7 +73,7 @@ def _cell(value: Any) -> str:
 
 
 HEADER = (
-    "| stack | mode | boards connected | web × swarm procs | anns complete | "
+    "| stack | mode | boards connected | web × swarm procs (client) | anns complete | "
     "published p50/p99 ms | last translated p50/p95/p99 ms | probes: last p50/p99 ms | "
     "÷ bare p99 all/probes | "
     "missed/dup/drops | web CPU % · RSS MiB · threads | worker CPU % | swarm CPU % (µs/event) | "
@@ -102,7 +102,8 @@ def table(runs: list[dict[str, Any]]) -> str:
             run["stack"],
             run["mode"],
             f"{run['connected']}/{run['boards']}",
-            f"{run['web_procs']} × {run['swarm_procs']}",
+            # Runs saved before --client existed all used python-socketio.
+            f"{run['web_procs']} × {run['swarm_procs']} ({run.get('client', 'socketio')})",
             f"{run.get('complete', 0)}/{run.get('announcements', 0)}",
             _join([pub.get("p50"), pub.get("p99")]),
             _join([last.get(k) for k in ("p50", "p95", "p99")]),
