@@ -198,7 +198,10 @@ def translate_revision(announcement_id: int, revision: int) -> int:
     if machine_langs:
         celery = current_app.extensions["celery"]
         for lang in sorted(machine_langs):
-            celery.send_task(MACHINE_TASK, args=[announcement.source_lang, lang])
+            # A drain of the pair running in this process takes the job (it looks once more
+            # after it stops), so a task would only be turned away: spare the queue.
+            if not _gate(announcement.source_lang, lang).locked():
+                celery.send_task(MACHINE_TASK, args=[announcement.source_lang, lang])
     else:
         mark_processed(announcement_id, revision)
     return added

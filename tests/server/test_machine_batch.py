@@ -183,3 +183,24 @@ def test_a_job_recorded_as_the_drain_ends_is_not_left_behind(
         select(Translation).where(Translation.announcement_id == late[0], Translation.lang == "en")
     )
     assert (row.status, row.text) == ("done", "shelter.")
+
+
+def test_no_task_is_queued_for_a_pair_this_process_is_draining(
+    app: Any, tiny_models: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[list[str]] = []
+    celery = app.extensions["celery"]
+    original = celery.send_task
+
+    def send_task(name: str, args: list[Any], **options: Any) -> Any:
+        if name != translating.MACHINE_TASK:
+            return original(name, args=args, **options)
+        sent.append(args)
+
+    monkeypatch.setattr(celery, "send_task", send_task)
+    with translating._gate("es", "en"):  # a drain of es→en is running in this process
+        translating.translate_revision(publish("agua."), 1)
+    assert sent == []
+    translating.translate_revision(publish("refugio."), 1)
+    assert sent == [["es", "en"]]
+    assert translating.translate_machine("es", "en") == 2  # the drain takes both jobs
