@@ -15,7 +15,7 @@ from pathlib import Path
 
 from server.security import new_secret
 
-WORKER_QUEUES = "translate,broadcast,maintenance"
+WORKER_QUEUES = "translate,machine,broadcast,maintenance"
 
 
 def free_port() -> int:

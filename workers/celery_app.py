@@ -8,7 +8,10 @@ from celery import Celery, Task
 from flask import Flask, has_app_context
 from kombu.entity import Exchange, Queue
 
-QUEUES = ("translate", "broadcast", "maintenance")
+# translate: per-announcement and per-inquiry work, short and first in line; machine: batched
+# machine translation, long (a drain of a language pair), kept apart so a surge of
+# announcements does not queue the drains behind all of their own planning tasks.
+QUEUES = ("translate", "machine", "broadcast", "maintenance")
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -40,7 +43,7 @@ def celery_init_app(app: Flask) -> Celery:
         task_create_missing_queues=False,
         task_routes={
             "workers.tasks.translate_announcement": {"queue": "translate"},
-            "workers.tasks.translate_machine": {"queue": "translate"},
+            "workers.tasks.translate_machine": {"queue": "machine"},
             "workers.tasks.translate_texts": {"queue": "translate"},
             "workers.tasks.process_inquiry": {"queue": "translate"},
             "workers.tasks.translate_reply": {"queue": "translate"},
