@@ -109,10 +109,12 @@ def _wait(stack: Any) -> None:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     while not stopping["now"]:
-        dead = stack.dead()
-        if dead:
+        restarted, failed = stack.revive()
+        for name in restarted:
+            click.secho(f"{name} stopped unexpectedly; restarted it (see its log).", err=True)
+        if failed:
             click.secho(
-                f"{', '.join(dead)} stopped unexpectedly; see the logs.", fg="red", err=True
+                f"{', '.join(failed)} kept stopping; giving up. See the logs.", fg="red", err=True
             )
             sys.exit(1)
         time.sleep(0.5)

@@ -52,11 +52,17 @@ def secret_key(data_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
+RESTARTS = 5  # a child restarted this often within RESTART_WINDOW is given up
+RESTART_WINDOW = 60.0
+
+
 @dataclass
 class Stack:
-    """Child processes of one running center, stopped together."""
+    """Child processes of one running center, restarted when they die, stopped together."""
 
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    specs: dict[str, tuple[list[str], dict[str, str], Path | None]] = field(default_factory=dict)
+    restarts: dict[str, list[float]] = field(default_factory=dict)
 
     def start(
         self, name: str, argv: list[str], env: Mapping[str, str], log: Path | None = None
@@ -71,6 +77,7 @@ class Stack:
             start_new_session=True,
         )
         self.procs[name] = proc
+        self.specs[name] = (list(argv), dict(env), log)
         return proc
 
     def start_redis(
@@ -103,6 +110,27 @@ class Stack:
     def dead(self) -> list[str]:
         """Name the children that have exited."""
         return [name for name, p in self.procs.items() if p.poll() is not None]
+
+    def revive(self) -> tuple[list[str], list[str]]:
+        """Restart children that exited; return (restarted, given up) names.
+
+        A worker can die of things outside our code (the kernel's OOM killer; a Celery/kombu
+        race when Redis drops the connection under a running task). Its unacknowledged tasks
+        and leased jobs wait in Redis and the database, so starting it again loses nothing;
+        a child that keeps dying is given up, so a broken setup still stops loudly.
+        """
+        restarted, failed = [], []
+        now = time.monotonic()
+        for name in self.dead():
+            recent = [t for t in self.restarts.get(name, []) if now - t < RESTART_WINDOW]
+            if len(recent) >= RESTARTS:
+                failed.append(name)
+                continue
+            self.restarts[name] = [*recent, now]
+            argv, env, log = self.specs[name]
+            self.start(name, argv, env, log)
+            restarted.append(name)
+        return restarted, failed
 
     def stop(self, timeout: float = 10) -> None:
         """Stop every child: SIGTERM, wait, then SIGKILL; Redis last so workers can ack."""

@@ -71,6 +71,7 @@ def _store(
     lang: str,
     result: pipeline.Result,
     row: Translation | None = None,
+    seq: int | None = None,
 ) -> BoardEvent:
     """Write one finished language and its event into the session (the caller commits)."""
     status = "done" if result.status == "done" else "pending"
@@ -84,6 +85,7 @@ def _store(
         reviewed=result.reviewed,
         text=result.text,
         reason=result.reason,
+        seq=seq,
     )
     if row is None:
         row = Translation(announcement_id=announcement.id, revision=revision, lang=lang)
@@ -107,7 +109,9 @@ def _write(
     announcement: Announcement, revision: int, plans: list[tuple[str, pipeline.Result | None]]
 ) -> list[BoardEvent] | None:
     """Store planned languages (machine ones as jobs) in one commit, then push; None on a clash."""
-    stored = []
+    stored: list[BoardEvent] = []
+    finished = sum(1 for _, result in plans if result is not None)
+    seq = events.next_seq(finished) if finished else 0
     for lang, result in plans:
         if result is None:
             db.session.add(
@@ -120,7 +124,7 @@ def _write(
                 )
             )
         else:
-            stored.append(_store(announcement, revision, lang, result))
+            stored.append(_store(announcement, revision, lang, result, seq=seq + len(stored)))
     try:
         db.session.commit()
     except IntegrityError:
@@ -388,8 +392,8 @@ def _translate(
 
 def _finish(rows: list[Translation], token: str, results: list[pipeline.Result]) -> int:
     """Store a batch's results in one commit, skipping rows no longer ours or current."""
-    stored: list[BoardEvent] = []
     revisions = set()
+    current: list[tuple[Announcement, Translation, pipeline.Result]] = []
     for row, result in zip(rows, results, strict=True):
         db.session.refresh(row)
         if row.claim_token != token or row.status != TRANSLATING:
@@ -405,7 +409,12 @@ def _finish(rows: list[Translation], token: str, results: list[pipeline.Result])
             row.reason = "superseded by a newer revision"
             row.claim_token = None
             continue
-        stored.append(_store(announcement, row.revision, row.lang, result, row))
+        current.append((announcement, row, result))
+    seq = events.next_seq(len(current)) if current else 0
+    stored = [
+        _store(announcement, row.revision, row.lang, result, row, seq=seq + i)
+        for i, (announcement, row, result) in enumerate(current)
+    ]
     db.session.commit()
     events.push(stored)
     for announcement_id, revision in sorted(revisions):

@@ -39,18 +39,34 @@ LEAKS = ("psycopg", "sqlalchemy", "SQLAlchemy", "Traceback", "SELECT", "INSERT",
 
 
 class FaultCenter(LiveCenter):
-    """A live center with short recovery settings, Celery beat and a kill switch."""
+    """A live center with short recovery settings, Celery beat, a kill switch and, as under
+    `tagengo up` or compose's restart policy, a supervisor that restarts a child that dies."""
 
     def __init__(self, base_dir: Path, db_url: str, redis: str) -> None:
         super().__init__(base_dir, db_url, redis)
         self.env.update(SHORT)
+        self.supervising = threading.Event()
 
     def start(self) -> None:
-        """Start web, worker and beat (the outbox sweep runs in beat)."""
+        """Start web, worker and beat (the outbox sweep runs in beat), then supervise them."""
         super().start()
         self.stack.start(
             "beat", embedded.beat_argv(self.base_dir), self.env, self.logs / "beat.log"
         )
+        self.supervising.set()
+        threading.Thread(target=self._supervise, daemon=True).start()
+
+    def _supervise(self) -> None:
+        while self.supervising.is_set():
+            _, failed = self.stack.revive()
+            assert not failed, f"{failed} kept dying; see {self.logs}"
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        """Stop supervising, then every child."""
+        self.supervising.clear()
+        time.sleep(0.6)  # let a revive in progress finish before the children are stopped
+        self.stack.stop()
 
     def kill(self, name: str) -> None:
         """SIGKILL one child's whole process group, as the OOM killer or a power cut would."""
@@ -269,8 +285,8 @@ def publishing() -> Iterator[Any]:
         publisher.finish()
 
 
-def _stop(center: LiveCenter) -> None:
-    center.stack.stop()
+def _stop(center: FaultCenter) -> None:
+    center.stop()
     with center.app.app_context():
         from server.extensions import db
 

@@ -220,7 +220,8 @@ def test_worker_killed_mid_batch(
             )
         ).all()
     assert killed, "the batch finished before the kill landed; make the texts longer"
-    center.start_worker()
+    restarted = center.stack.restarts
+    wait_until(lambda: None if restarted.get("worker") else "not yet", 10, "no worker restart")
 
     wait_until(lambda: unfinished(center, aids), 120, "work was lost with the killed worker")
     with center.app.app_context():

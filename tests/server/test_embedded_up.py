@@ -95,3 +95,24 @@ def test_up_brings_a_center_up_and_ctrl_c_stops_it(tmp_path: Path) -> None:
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", closed)) != 0, f"port {closed} still open"
     assert not (tmp_path / "data" / "redis.url").exists()
+
+
+def test_a_child_that_dies_is_restarted_and_one_that_keeps_dying_given_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded, "RESTARTS", 2)
+    stack = embedded.Stack()
+    runs = tmp_path / "runs"
+    # Each start appends a line, then the child dies at once, as a crashing worker would.
+    argv = [sys.executable, "-c", f"open({str(runs)!r}, 'a').write('x\\n')"]
+    try:
+        stack.start("worker", argv, os.environ, tmp_path / "worker.log")
+        stack.procs["worker"].wait(10)
+        assert stack.revive() == (["worker"], [])
+        stack.procs["worker"].wait(10)
+        assert stack.revive() == (["worker"], [])
+        stack.procs["worker"].wait(10)
+        assert stack.revive() == ([], ["worker"])  # a third death within the window
+        assert runs.read_text() == "x\n" * 3
+    finally:
+        stack.stop()
