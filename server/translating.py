@@ -108,7 +108,10 @@ def _store(
 def _write(
     announcement: Announcement, revision: int, plans: list[tuple[str, pipeline.Result | None]]
 ) -> list[BoardEvent] | None:
-    """Store planned languages (machine ones as jobs) in one commit, then push; None on a clash."""
+    """Store planned languages (machine ones as jobs) in one commit, then push; None on a clash.
+
+    The same commit closes the revision's outbox row when no language is left for a model.
+    """
     stored: list[BoardEvent] = []
     finished = sum(1 for _, result in plans if result is not None)
     seq = events.next_seq(finished) if finished else 0
@@ -125,6 +128,7 @@ def _write(
             )
         else:
             stored.append(_store(announcement, revision, lang, result, seq=seq + len(stored)))
+    mark_processed(announcement.id, revision, commit=False)
     try:
         db.session.commit()
     except IntegrityError:
@@ -206,8 +210,6 @@ def translate_revision(announcement_id: int, revision: int) -> int:
             # after it stops), so a task would only be turned away: spare the queue.
             if not _gate(announcement.source_lang, lang).locked():
                 celery.send_task(MACHINE_TASK, args=[announcement.source_lang, lang])
-    else:
-        mark_processed(announcement_id, revision)
     return added
 
 
