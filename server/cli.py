@@ -128,12 +128,30 @@ def web() -> None:
 
 @main.command()
 @click.option("--concurrency", "-c", default=None, type=int, help="Worker threads.")
-def worker(concurrency: int | None) -> None:
-    """Run one Celery worker on every queue."""
+@click.option(
+    "--queues",
+    "-Q",
+    default=None,
+    help="Comma-separated queues to consume (default: all). E.g. `machine` on a machine "
+    "that only translates, `translate,broadcast,maintenance` on the others.",
+)
+def worker(concurrency: int | None, queues: str | None) -> None:
+    """Run one Celery worker (on every queue unless --queues says otherwise)."""
     from server import embedded
+    from workers.celery_app import QUEUES
 
+    names = [q.strip() for q in (queues or embedded.WORKER_QUEUES).split(",") if q.strip()]
+    unknown = sorted(set(names) - set(QUEUES))
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown queue(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(QUEUES)}",
+            param_hint="--queues",
+        )
     app = _app()
-    argv = embedded.worker_argv(concurrency or app.config["WORKER_CONCURRENCY"])
+    argv = embedded.worker_argv(
+        concurrency or app.config["WORKER_CONCURRENCY"], queues=",".join(names)
+    )
     os.execv(argv[0], argv)
 
 

@@ -188,8 +188,8 @@ def web_argv() -> list[str]:
     return [sys.executable, "-m", "server.webserver"]
 
 
-def worker_argv(concurrency: int, name: str = "worker") -> list[str]:
-    """Command line of a Celery worker consuming every queue."""
+def worker_argv(concurrency: int, name: str = "worker", queues: str = WORKER_QUEUES) -> list[str]:
+    """Command line of a Celery worker consuming ``queues`` (by default every queue)."""
     return [
         sys.executable,
         "-m",
@@ -198,7 +198,7 @@ def worker_argv(concurrency: int, name: str = "worker") -> list[str]:
         "workers.worker:celery",
         "worker",
         "-Q",
-        WORKER_QUEUES,
+        queues,
         "-P",
         "threads",
         "-c",

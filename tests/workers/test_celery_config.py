@@ -19,3 +19,19 @@ def test_tasks_route_to_distinct_queues(app: Any) -> None:
     assert celery.conf.task_create_missing_queues is False
     assert celery.conf.task_acks_late and celery.conf.task_reject_on_worker_lost
     assert celery.conf.beat_schedule["sweep-outbox"]["task"] == "workers.tasks.sweep_outbox"
+
+
+def test_a_worker_consumes_every_queue_unless_told_and_refuses_unknown_ones() -> None:
+    from click.testing import CliRunner
+
+    from server import embedded
+    from server.cli import main
+    from workers.celery_app import QUEUES
+
+    argv = embedded.worker_argv(2)
+    assert set(argv[argv.index("-Q") + 1].split(",")) == set(QUEUES)
+    argv = embedded.worker_argv(2, queues="machine")
+    assert argv[argv.index("-Q") + 1] == "machine"
+    result = CliRunner().invoke(main, ["worker", "--queues", "machine,bogus"])
+    assert result.exit_code == 2
+    assert "unknown queue(s) bogus" in result.output
