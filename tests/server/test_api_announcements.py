@@ -257,3 +257,26 @@ def test_list_filters_and_validates(client: Any, operator_token: str) -> None:
         "invalid",
         "status",
     )
+
+
+def test_token_use_is_recorded_to_the_nearest_few_minutes(client: Any, operator_token: str) -> None:
+    from datetime import timedelta
+
+    from server.auth import LAST_USED_PRECISION
+    from server.models import ApiToken, utcnow
+
+    def last_used() -> Any:
+        db.session.expire_all()
+        return db.session.scalars(select(ApiToken)).one().last_used_at
+
+    assert last_used() is None
+    assert client.get("/api/v1/announcements", headers=auth(operator_token)).status_code == 200
+    first = last_used()
+    assert first is not None
+    client.get("/api/v1/announcements", headers=auth(operator_token))
+    assert last_used() == first  # no commit (and no disk sync) on every request
+    row = db.session.scalars(select(ApiToken)).one()
+    row.last_used_at = utcnow() - LAST_USED_PRECISION - timedelta(seconds=1)
+    db.session.commit()
+    client.get("/api/v1/announcements", headers=auth(operator_token))
+    assert last_used() > first
