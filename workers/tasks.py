@@ -8,7 +8,7 @@ from celery import shared_task
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
-from server import inquiries, jobs, translating
+from server import inquiries, jobs, machine_jobs, translating
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def translate_machine(self: object, source_lang: str, target_lang: str) -> int:
     """Translate every waiting machine job of one language pair in batches."""
     task_id = getattr(getattr(self, "request", None), "id", "?")
     log.info("task=%s machine batch %s→%s", task_id, source_lang, target_lang)
-    return translating.translate_machine(source_lang, target_lang)
+    return machine_jobs.translate_machine(source_lang, target_lang)
 
 
 @shared_task(name="workers.tasks.translate_texts")

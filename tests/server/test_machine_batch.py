@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server import announcements, translating
+from server import announcements, machine_jobs, translating
 from server.extensions import db
 from server.models import BoardEvent, Outbox, Translation, utcnow
 from translations.mt import ArgosEngine, install
@@ -46,12 +46,12 @@ def test_waiting_texts_of_a_pair_share_one_batch(
         translating.translate_revision(aid, 1)
     waiting = db.session.scalars(select(Translation).where(Translation.status == "translating"))
     assert {(t.announcement_id, t.lang) for t in waiting} == {(aid, "en") for aid in ids}
-    assert translating.translate_machine("es", "en") == 5
+    assert machine_jobs.translate_machine("es", "en") == 5
     assert calls == [5]  # one call for all five announcements
     rows = db.session.scalars(select(Translation).where(Translation.lang == "en")).all()
     assert sorted(r.text for r in rows) == [f"water shelter {i}." for i in range(5)]
     assert all(r.method == "machine" and not r.reviewed and r.event_seq for r in rows)
-    assert translating.translate_machine("es", "en") == 0  # nothing left, nothing repeated
+    assert machine_jobs.translate_machine("es", "en") == 0  # nothing left, nothing repeated
     events = db.session.scalars(
         select(BoardEvent).where(BoardEvent.type == "announcement.translated")
     ).all()
@@ -72,14 +72,14 @@ def test_a_live_lease_is_respected_and_an_expired_one_taken_over(
     rows[held].claim_token, rows[held].claimed_until = "other", utcnow() + timedelta(minutes=1)
     rows[lapsed].claim_token, rows[lapsed].claimed_until = "dead", utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert translating.translate_machine("es", "en") == 1
+    assert machine_jobs.translate_machine("es", "en") == 1
     db.session.expire_all()
     assert db.session.get(Translation, rows[lapsed].id).text == "shelter."
     assert db.session.get(Translation, rows[held].id).status == "translating"
     # The worker that held the live lease never finishes: once it lapses, the job is redone.
     db.session.get(Translation, rows[held].id).claimed_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert translating.translate_machine("es", "en") == 1
+    assert machine_jobs.translate_machine("es", "en") == 1
 
 
 def test_superseded_revision_is_not_shown(app: Any, tiny_models: None) -> None:
@@ -89,7 +89,7 @@ def test_superseded_revision_is_not_shown(app: Any, tiny_models: None) -> None:
 
     item = db.session.get(Announcement, aid)
     announcements.revise(item, announcements.parse_draft({"text": "refugio."}, base=item), None)
-    assert translating.translate_machine("es", "en") == 0
+    assert machine_jobs.translate_machine("es", "en") == 0
     stale = db.session.scalar(
         select(Translation).where(Translation.revision == 1, Translation.lang == "en")
     )
@@ -102,7 +102,7 @@ def test_removed_model_turns_jobs_into_an_honest_pending(app: Any, tiny_models: 
     aid = publish("agua.")
     translating.translate_revision(aid, 1)
     remove(Path(app.config["ARGOS_PACKAGES_DIR"]), "es", "en")
-    translating.translate_machine("es", "en")
+    machine_jobs.translate_machine("es", "en")
     row = db.session.scalar(
         select(Translation).where(Translation.announcement_id == aid, Translation.lang == "en")
     )
@@ -123,7 +123,7 @@ def test_a_job_that_keeps_killing_workers_ends_as_a_visible_failure(
     row.attempts, row.claim_token = app.config["MAX_ATTEMPTS"], "dead"
     row.claimed_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert translating.translate_machine("es", "en") == 2
+    assert machine_jobs.translate_machine("es", "en") == 2
     db.session.expire_all()
     failed = db.session.get(Translation, row.id)
     assert failed.status == "pending" and failed.text is None
@@ -139,7 +139,7 @@ def test_a_task_finding_its_pair_being_drained_leaves_the_job_to_that_drain(
 ) -> None:
     calls: list[list[str]] = []
     turned_away: list[int] = []
-    original_translate, original_claim = ArgosEngine.translate, translating._claim
+    original_translate, original_claim = ArgosEngine.translate, machine_jobs._claim
 
     def counting(self: ArgosEngine, texts: list[str], src: str, tgt: str) -> Any:
         calls.append(list(texts))
@@ -149,13 +149,13 @@ def test_a_task_finding_its_pair_being_drained_leaves_the_job_to_that_drain(
         if calls and not turned_away:
             # While the model works, another announcement arrives and its task runs.
             translating.translate_revision(publish("refugio."), 1)
-            turned_away.append(translating.translate_machine("es", "en"))
+            turned_away.append(machine_jobs.translate_machine("es", "en"))
         return original_claim(source_lang, target_lang)
 
     monkeypatch.setattr(ArgosEngine, "translate", counting)
-    monkeypatch.setattr(translating, "_claim", claim)
+    monkeypatch.setattr(machine_jobs, "_claim", claim)
     translating.translate_revision(publish("agua."), 1)
-    assert translating.translate_machine("es", "en") == 2
+    assert machine_jobs.translate_machine("es", "en") == 2
     assert turned_away == [0]
     assert sorted(calls) == [["agua."], ["refugio."]]  # the running drain took the newcomer
     texts = db.session.scalars(select(Translation.text).where(Translation.lang == "en")).all()
@@ -165,7 +165,7 @@ def test_a_task_finding_its_pair_being_drained_leaves_the_job_to_that_drain(
 def test_a_job_recorded_as_the_drain_ends_is_not_left_behind(
     app: Any, tiny_models: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = translating._drain
+    original = machine_jobs._drain
     late: list[int] = []
 
     def drain_then_newcomer(source_lang: str, target_lang: str) -> int:
@@ -176,9 +176,9 @@ def test_a_job_recorded_as_the_drain_ends_is_not_left_behind(
             translating.translate_revision(late[0], 1)
         return done
 
-    monkeypatch.setattr(translating, "_drain", drain_then_newcomer)
+    monkeypatch.setattr(machine_jobs, "_drain", drain_then_newcomer)
     translating.translate_revision(publish("agua."), 1)
-    assert translating.translate_machine("es", "en") == 2
+    assert machine_jobs.translate_machine("es", "en") == 2
     row = db.session.scalar(
         select(Translation).where(Translation.announcement_id == late[0], Translation.lang == "en")
     )
@@ -198,9 +198,9 @@ def test_no_task_is_queued_for_a_pair_this_process_is_draining(
         sent.append(args)
 
     monkeypatch.setattr(celery, "send_task", send_task)
-    with translating._gate("es", "en"):  # a drain of es→en is running in this process
+    with machine_jobs._gate("es", "en"):  # a drain of es→en is running in this process
         translating.translate_revision(publish("agua."), 1)
     assert sent == []
     translating.translate_revision(publish("refugio."), 1)
     assert sent == [["es", "en"]]
-    assert translating.translate_machine("es", "en") == 2  # the drain takes both jobs
+    assert machine_jobs.translate_machine("es", "en") == 2  # the drain takes both jobs

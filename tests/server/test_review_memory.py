@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server import accounts, announcements, translating
+from server import accounts, announcements, machine_jobs, translating
 from server.extensions import db
 from server.models import BoardEvent, MemoryEntry, Translation
 from translations.mt import install
@@ -29,7 +29,7 @@ def machine_translated(app: Any, tmp_path: Path) -> int:
         announcements.parse_draft({"text": "agua refugio.", "source_lang": "es"}), None
     ).id
     translating.translate_revision(aid, 1)
-    translating.translate_machine("es", "en")
+    machine_jobs.translate_machine("es", "en")
     return aid
 
 
