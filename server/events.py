@@ -103,7 +103,7 @@ def _ruby(lang: str | None, text: str | None) -> list[list[str | None]] | None:
     """Furigana segments for Japanese text, for boards that show readings."""
     if not text or lang not in ("ja", "ja-x-easy"):
         return None
-    from translations.easy_japanese import furigana
+    from translations.furigana import furigana
 
     segments = furigana(text)
     if not any(reading for _, reading in segments):

@@ -1,8 +1,9 @@
-"""Check やさしい日本語 (Easy Japanese) text and add furigana, offline, with pykakasi.
+"""Check やさしい日本語 (Easy Japanese) text, offline.
 
 Operators write the Easy Japanese version of an announcement in the console; `check` tells them
-what to fix while they type and `furigana` gives boards ruby segments. Word lists and phrase
-patterns live in data/easy_japanese/ so staff can extend them without touching code.
+what to fix while they type. Readings come from ``translations.furigana`` (re-exported here as
+`furigana`, which gives boards ruby segments). Word lists and phrase patterns live in
+data/easy_japanese/ so staff can extend them without touching code.
 """
 
 from __future__ import annotations
@@ -10,15 +11,29 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import pykakasi
 import yaml
 
-DATA_DIR = Path(__file__).with_name("data") / "easy_japanese"
+from translations.furigana import (
+    DATA_DIR,
+    DIGITS,
+    HIRA,
+    KANJI,
+    KANJI_CHAR,
+    KATA,
+    Piece,
+    data_lines,
+    furigana,
+    segment,
+    to_hiragana,
+    to_katakana,
+)
+
+__all__ = ["RULES", "Finding", "check", "furigana", "split_sentences"]
+
 RULES = (
     "sentence_too_long",
     "too_many_kanji",
@@ -31,15 +46,6 @@ RULES = (
     "katakana_loanword",
 )
 
-_KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々"
-_KANJI_CHAR = re.compile(f"[{_KANJI}\U00020000-\U0002ffff]")
-_RUBY_BASE = re.compile(f"[{_KANJI}〆ヶ]+")  # ヶ and 〆 are read like kanji (3ヶ月, 締め)
-_HIRA = "\u3041-\u3096"
-_KATA = "\u30a1-\u30fa"
-# Characters pykakasi reads; astral kanji are left out because pykakasi silently drops them.
-_RUN = re.compile(f"[{_KANJI}〆ヶ{_HIRA}\u309d\u309e{_KATA}\u30fc-\u30fe]+")
-_DIGITS = "0-9０-９"
-_NUMBER_BEFORE = re.compile(f"[{_DIGITS}][{_DIGITS},，]*$")
 _SP = "[ \u3000]*"
 _ENDERS = "。！？!?"
 _CLOSERS = "」』）)】］]"
@@ -92,23 +98,6 @@ def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> 
 # --- data -------------------------------------------------------------------------------------
 
 
-def _lines(name: str) -> Iterator[list[str]]:
-    """Yield the tab-separated fields of each non-comment line of a data file."""
-    for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            yield [field.strip() for field in line.split("\t")]
-
-
-def _to_hiragana(text: str) -> str:
-    """Turn katakana into hiragana, leaving everything else."""
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
-
-
-def _to_katakana(text: str) -> str:
-    """Turn hiragana into katakana, leaving everything else."""
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-
-
 # Which hiragana may follow a stem whose dictionary form ends in this kana (conjugations).
 _CONJUGATES = {
     "う": "わいうえおっ",
@@ -140,13 +129,13 @@ class _Lexicon:
 
     def add(self, word: str) -> None:
         """Index one word: kanji words by stem, kana-only words as they are."""
-        kanji = [i for i, c in enumerate(word) if _KANJI_CHAR.match(c)]
+        kanji = [i for i, c in enumerate(word) if KANJI_CHAR.match(c)]
         if not kanji:
-            self.kana.add(_to_katakana(word))
+            self.kana.add(to_katakana(word))
             return
-        self.kana.update(re.findall(f"[{_KATA}][{_KATA}ー]+", word))  # レベル of 警戒レベル
+        self.kana.update(re.findall(f"[{KATA}][{KATA}ー]+", word))  # レベル of 警戒レベル
         tail = word[kanji[-1] + 1 :]
-        okurigana = tail if re.fullmatch(f"[{_HIRA}]*", tail) else ""
+        okurigana = tail if re.fullmatch(f"[{HIRA}]*", tail) else ""
         self.stems.setdefault(word[kanji[0] : kanji[-1] + 1], set()).add(okurigana)
 
     def knows(self, stem: str, following: str | None) -> bool:
@@ -171,35 +160,24 @@ def _fits(okurigana: str, following: str) -> bool:
 @functools.cache
 def _lexicon() -> _Lexicon:
     """Load the easy-word list."""
-    return _Lexicon(fields[0] for fields in _lines("easy_words.txt"))
+    return _Lexicon(fields[0] for fields in data_lines("easy_words.txt"))
 
 
 @functools.cache
 def _replacements() -> dict[str, str]:
     """Load hard word -> easier wording."""
-    return {f[0]: f[1] for f in _lines("replacements.txt") if len(f) > 1}
+    return {f[0]: f[1] for f in data_lines("replacements.txt") if len(f) > 1}
 
 
 @functools.cache
 def _onomatopoeia() -> tuple[dict[str, str], re.Pattern[str]]:
     """Load mimetic words (hiragana and katakana spellings) -> plain meaning, and a matcher."""
     meanings: dict[str, str] = {}
-    for fields in _lines("onomatopoeia.txt"):
+    for fields in data_lines("onomatopoeia.txt"):
         meaning = fields[1] if len(fields) > 1 else ""
-        meanings[fields[0]] = meanings[_to_katakana(fields[0])] = meaning
+        meanings[fields[0]] = meanings[to_katakana(fields[0])] = meaning
     alternatives = sorted(meanings, key=len, reverse=True)  # longest first: ぐらっと before ぐら
     return meanings, re.compile("|".join(map(re.escape, alternatives)))
-
-
-@functools.cache
-def _readings() -> dict[str, list[tuple[str, str]]]:
-    """Load reading fixes as core -> [(kana prefix, core reading)]: お金 is 金 after お."""
-    fixes: dict[str, list[tuple[str, str]]] = {}
-    for fields in _lines("readings.txt"):
-        prefix = re.match(f"[{_HIRA}]*", fields[0]).group()  # type: ignore[union-attr]
-        core_reading = fields[1].removeprefix(prefix)
-        fixes.setdefault(fields[0][len(prefix) :], []).append((prefix, core_reading))
-    return fixes
 
 
 @dataclass(frozen=True)
@@ -221,7 +199,7 @@ def _patterns() -> tuple[_Pattern, ...]:
             rule=entry["rule"],
             severity=entry["severity"],
             regex=re.compile(
-                entry["pattern"].replace("{sp}", _SP).replace("{kanji}", f"[{_KANJI}]")
+                entry["pattern"].replace("{sp}", _SP).replace("{kanji}", f"[{KANJI}]")
             ),
             message_ja=entry["message_ja"],
             message_en=entry["message_en"],
@@ -229,171 +207,6 @@ def _patterns() -> tuple[_Pattern, ...]:
         )
         for entry in raw
     )
-
-
-# --- readings -----------------------------------------------------------------------------------
-
-
-@functools.cache
-def _kakasi() -> Any:
-    """Create the pykakasi converter on first use (it loads its dictionaries, ~0.7 s)."""
-    # pykakasi keeps its dictionaries in lock-guarded singletons and only reads them while
-    # converting, so one converter serves every thread.
-    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
-
-
-# Counter kanji read after a digit (10時, 2階); pykakasi reads them alone as words (時 = とき).
-_COUNTERS = {
-    "時間": "じかん", "時半": "じはん", "時": "じ", "分間": "ふんかん", "分": "ふん",
-    "秒": "びょう", "日間": "にちかん", "日": "にち", "か月": "かげつ", "ヶ月": "かげつ",
-    "カ月": "かげつ", "月": "がつ", "年間": "ねんかん", "年": "ねん", "週間": "しゅうかん",
-    "週": "しゅう", "人": "にん", "回": "かい", "階": "かい", "個": "こ", "枚": "まい",
-    "台": "だい", "本": "ほん", "番地": "ばんち", "番": "ばん", "号館": "ごうかん",
-    "号室": "ごうしつ", "号": "ごう", "歳": "さい", "才": "さい", "度": "ど", "件": "けん",
-    "名": "めい", "冊": "さつ", "匹": "ひき", "杯": "はい", "倍": "ばい", "割": "わり",
-    "棟": "とう", "丁目": "ちょうめ", "円": "えん", "万": "まん", "億": "おく",
-    "強": "きょう", "弱": "じゃく", "か所": "かしょ", "箇所": "かしょ",
-}  # fmt: skip
-_COUNTER_KEYS = sorted(_COUNTERS, key=len, reverse=True)
-_DAYS_READ_KA = {"2", "3", "4", "5", "6", "7", "8", "9", "10", "14", "20", "24"}  # 3日 = みっか
-_HANDAKU = {"本": "ぽん", "匹": "ぴき", "杯": "ぱい"}  # 1本 = いっぽん
-_DAKU = {"本": "ぼん", "匹": "びき", "杯": "ばい"}  # 3本 = さんぼん
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789", ",，")
-
-
-def _counter_reading(counter: str, number: str) -> str:
-    """Read a counter after a number, with the sound changes the number causes."""
-    reading, last = _COUNTERS[counter], number[-1]
-    if counter.startswith("分") and last in "134680":
-        return "ぷん" + reading[2:]
-    if counter in _HANDAKU and last in "1680":
-        return _HANDAKU[counter]
-    if counter in _DAKU and last == "3":
-        return _DAKU[counter]
-    if counter == "階" and last == "3":
-        return "がい"
-    if counter.startswith("日") and number.lstrip("0") in _DAYS_READ_KA:
-        return "か" + reading[2:]
-    if counter == "人" and number in ("1", "2"):
-        return "り"  # ひと・り, ふた・り: the number carries the rest
-    return reading
-
-
-@functools.lru_cache(maxsize=4096)
-def _read_run(run: str, number: str) -> tuple[tuple[int, int, str], ...]:
-    """Split a run of Japanese script into (start, end, hiragana) pieces; number precedes it."""
-    pieces: list[tuple[int, int, str]] = []
-    pos = 0
-    counter = next((c for c in _COUNTER_KEYS if run.startswith(c)), None) if number else None
-    if counter:
-        pieces.append((0, len(counter), _counter_reading(counter, number)))
-        pos = len(counter)
-    if pos < len(run):
-        rest = run[pos:]
-        converted = [(item["orig"], item["hira"]) for item in _kakasi().convert(rest)]
-        if "".join(orig for orig, _ in converted) != rest:
-            # pykakasi changed the text: give no reading rather than a misplaced one.
-            converted = [(rest, "")]
-        for orig, hira in converted:
-            pieces.append((pos, pos + len(orig), hira))
-            pos += len(orig)
-    return tuple(_fix_readings(run, pieces, after_number=bool(number)))
-
-
-_KANJI_NUMBER_HOUR = re.compile("[〇一二三四五六七八九十]+時")
-
-
-def _fix_readings(
-    run: str, pieces: list[tuple[int, int, str]], *, after_number: bool
-) -> Iterator[tuple[int, int, str]]:
-    """Apply readings.txt where a word starts, and read 十時 as じゅうじ, not ととき."""
-    fixes, i = _readings(), 0
-    while i < len(pieces):
-        fixed = None
-        for size in range(min(3, len(pieces) - i), 0, -1):
-            start, end = pieces[i][0], pieces[i + size - 1][1]
-            for prefix, reading in fixes.get(run[start:end], ()):
-                if run.endswith(prefix, 0, start) and _word_starts(
-                    run, start - len(prefix), after_number
-                ):
-                    fixed = (start, end, reading)
-                    break
-            if fixed:
-                yield fixed
-                i += size
-                break
-        if fixed is None:
-            start, end, reading = pieces[i]
-            if _KANJI_NUMBER_HOUR.fullmatch(run[start:end]) and reading.endswith("とき"):
-                reading = reading[:-2] + "じ"
-            yield start, end, reading
-            i += 1
-
-
-def _word_starts(run: str, pos: int, after_number: bool) -> bool:
-    """Say whether a word can start at run[pos]: not right after a kanji or a number."""
-    if pos == 0:
-        return not after_number
-    return not _KANJI_CHAR.match(run[pos - 1])
-
-
-@dataclass(frozen=True)
-class _Piece:
-    start: int
-    end: int
-    reading: str | None
-
-
-def _pieces(text: str) -> list[_Piece]:
-    """Segment every kanji-bearing run of text into pieces with readings (offsets in text)."""
-    pieces: list[_Piece] = []
-    for run in _RUN.finditer(text):
-        if not _KANJI_CHAR.search(run.group()):
-            continue
-        before = _NUMBER_BEFORE.search(text[max(0, run.start() - 24) : run.start()])
-        number = before.group().translate(_FULLWIDTH_DIGITS) if before else ""
-        for start, end, reading in _read_run(run.group(), number):
-            pieces.append(_Piece(run.start() + start, run.start() + end, reading or None))
-    return pieces
-
-
-def _ruby(base: str, reading: str | None) -> list[tuple[str, str | None]]:
-    """Split base into kanji parts with readings and kana parts without, matching the reading."""
-    if not reading or not _RUBY_BASE.search(base):
-        return [(base, None)]
-    parts = [p for p in re.split(f"([{_KANJI}〆ヶ]+)", base) if p]
-    is_kanji = [bool(_RUBY_BASE.fullmatch(p)) for p in parts]
-    pattern = "".join(
-        "(.+?)" if kanji else f"({re.escape(_to_hiragana(p))})"
-        for p, kanji in zip(parts, is_kanji, strict=True)
-    )
-    match = re.fullmatch(pattern, reading)
-    if match is None:
-        return [(base, reading)]  # the kana do not line up: one ruby over the whole piece
-    return [
-        (p, match.group(n + 1) if kanji else None)
-        for n, (p, kanji) in enumerate(zip(parts, is_kanji, strict=True))
-    ]
-
-
-def furigana(text: str) -> list[tuple[str, str | None]]:
-    """Return (base, hiragana reading or None) segments; only kanji get a reading."""
-    segments: list[tuple[str, str | None]] = []
-
-    def add(base: str, reading: str | None) -> None:
-        if reading is None and segments and segments[-1][1] is None:
-            segments[-1] = (segments[-1][0] + base, None)
-        elif base:
-            segments.append((base, reading))
-
-    pos = 0
-    for piece in _pieces(text):
-        add(text[pos : piece.start], None)
-        for base, reading in _ruby(text[piece.start : piece.end], piece.reading):
-            add(base, reading)
-        pos = piece.end
-    add(text[pos:], None)
-    return segments
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -412,7 +225,7 @@ def check(
     if unknown := enabled - set(RULES):
         raise ValueError(f"unknown rules: {sorted(unknown)}")
     lexicon = _extended_lexicon(frozenset(allowed_words))
-    pieces = _pieces(text) if "hard_word" in enabled else []
+    pieces = segment(text) if "hard_word" in enabled else []
     starts = [piece.start for piece in pieces]
     findings: list[Finding] = []
     for index, (start, end) in enumerate(split_sentences(text)):
@@ -488,7 +301,7 @@ def _length_findings(s: _Sentence, max_chars: int, max_kanji: int) -> list[Findi
     if chars > max_chars:
         found.append(s.finding("sentence_too_long", "warning", whole, "sentence_too_long",
                                count=chars, limit=max_chars))  # fmt: skip
-    kanji = len(_KANJI_CHAR.findall(s.body))
+    kanji = len(KANJI_CHAR.findall(s.body))
     if kanji > max_kanji:
         found.append(s.finding("too_many_kanji", "warning", whole, "too_many_kanji",
                                count=kanji, limit=max_kanji))  # fmt: skip
@@ -520,7 +333,7 @@ _NOT_MIMETIC = frozenset(
     ["いろいろ", "そろそろ", "だんだん", "まだまだ", "もともと", "ますます", "しばしば",
      "たびたび", "なかなか", "わざわざ", "いよいよ", "もしもし", "まあまあ", "はいはい"]
 )  # fmt: skip
-_REDUPLICATED = re.compile(f"([{_HIRA}]{{2}}|[{_KATA}]{{2}})\\1")
+_REDUPLICATED = re.compile(f"([{HIRA}]{{2}}|[{KATA}]{{2}})\\1")
 
 
 def _onomatopoeia_findings(s: _Sentence) -> list[Finding]:
@@ -533,7 +346,7 @@ def _onomatopoeia_findings(s: _Sentence) -> list[Finding]:
     ]  # fmt: skip
     listed = [(f.start - s.start, f.end - s.start) for f in found]
     for m in _REDUPLICATED.finditer(s.body):
-        if _to_hiragana(m.group()) in _NOT_MIMETIC or any(
+        if to_hiragana(m.group()) in _NOT_MIMETIC or any(
             m.start() < end and start < m.end() for start, end in listed
         ):
             continue
@@ -543,10 +356,10 @@ def _onomatopoeia_findings(s: _Sentence) -> list[Finding]:
     return found
 
 
-_JA_CHAR = f"{_KANJI}{_HIRA}{_KATA}ー{_DIGITS}A-Za-z"
+_JA_CHAR = f"{KANJI}{HIRA}{KATA}ー{DIGITS}A-Za-z"
 # A space goes after a particle that follows a content word, and before ください / います.
 _PARTICLE_BREAK = re.compile(
-    f"(?<=[{_KANJI}{_KATA}ー{_DIGITS}A-Za-z])"
+    f"(?<=[{KANJI}{KATA}ー{DIGITS}A-Za-z])"
     "(による|について|として|からの|までの|から|まで|より|には|では|へは|とは|にも|でも|とも"
     "|への|での|との|[はがをにへとものや]|で(?![すし]))"  # not the で of です / でした
     f"(?=[{_JA_CHAR}])|(を)(?=[{_JA_CHAR}])"  # を is a particle after anything
@@ -569,7 +382,7 @@ def _spacing_findings(s: _Sentence) -> list[Finding]:
     return [s.finding("no_word_spacing", "info", (0, len(s.body)), "no_word_spacing", spaced)]
 
 
-def _hard_word_findings(s: _Sentence, pieces: list[_Piece], lexicon: _Lexicon) -> list[Finding]:
+def _hard_word_findings(s: _Sentence, pieces: list[Piece], lexicon: _Lexicon) -> list[Finding]:
     """Report kanji words, or the parts of compounds, that are not on the easy-word list."""
     text, found = s.text, []
     for start, end, piece_end in _kanji_words(text, pieces):
@@ -587,11 +400,11 @@ def _hard_word_findings(s: _Sentence, pieces: list[_Piece], lexicon: _Lexicon) -
     return found
 
 
-def _kanji_words(text: str, pieces: list[_Piece]) -> list[tuple[int, int, int]]:
+def _kanji_words(text: str, pieces: list[Piece]) -> list[tuple[int, int, int]]:
     """Join pieces into kanji words: (first kanji, after last kanji, end of its last piece)."""
     words: list[tuple[int, int, int]] = []
     for piece in pieces:
-        kanji = [i for i in range(piece.start, piece.end) if _KANJI_CHAR.match(text[i])]
+        kanji = [i for i in range(piece.start, piece.end) if KANJI_CHAR.match(text[i])]
         if not kanji:
             continue
         if words and words[-1][1] == kanji[0]:  # pykakasi split one compound (熱中|症)
@@ -643,7 +456,7 @@ def _replacement(text: str, start: int, end: int) -> tuple[str | None, str | Non
     return (_replacements()[best], best) if best else (None, None)
 
 
-_KATAKANA_WORD = re.compile(f"[{_KATA}][{_KATA}ー]+")
+_KATAKANA_WORD = re.compile(f"[{KATA}][{KATA}ー]+")
 
 
 def _katakana_findings(s: _Sentence, lexicon: _Lexicon) -> list[Finding]:
