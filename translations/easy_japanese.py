@@ -13,10 +13,10 @@ import functools
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import yaml
 
+from translations import easy_words as words
 from translations.furigana import (
     DATA_DIR,
     DIGITS,
@@ -25,11 +25,9 @@ from translations.furigana import (
     KANJI_CHAR,
     KATA,
     Piece,
-    data_lines,
     furigana,
     segment,
     to_hiragana,
-    to_katakana,
 )
 
 __all__ = ["RULES", "Finding", "check", "furigana", "split_sentences"]
@@ -46,7 +44,6 @@ RULES = (
     "katakana_loanword",
 )
 
-_SP = "[ \u3000]*"
 _ENDERS = "。！？!?"
 _CLOSERS = "」』）)】］]"
 
@@ -93,120 +90,6 @@ def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> 
         end -= 1
     if start < end:
         spans.append((start, end))
-
-
-# --- data -------------------------------------------------------------------------------------
-
-
-# Which hiragana may follow a stem whose dictionary form ends in this kana (conjugations).
-_CONJUGATES = {
-    "う": "わいうえおっ",
-    "く": "かきくけこいっ",
-    "ぐ": "がぎぐげごい",
-    "す": "さしすせそ",
-    "つ": "たちつてとっ",
-    "ぬ": "なにぬねのん",
-    "ぶ": "ばびぶべぼん",
-    "む": "まみむめもん",
-    "る": "らりるれろっなまてたよさせ",
-    "い": "いくかけさそすみめ",
-}
-# Lone kanji that may sit inside a compound of easy words: numbers, affixes (避難所|前), and
-# counters right after a number (十|時). Any other lone kanji would let 高|台 pass as 高い + 台.
-_NUMERALS = frozenset("一二三四五六七八九十百千万億〇何")
-_AFFIXES = frozenset("前後中内外約各毎全第用等市県区町村駅")
-_COUNTER_KANJI = frozenset("時分秒日月年週人回階個枚台本番号歳才度件名冊匹杯倍割棟円")
-
-
-class _Lexicon:
-    """Easy words indexed by kanji stem, with the okurigana each stem may take."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self.stems: dict[str, set[str]] = {}
-        self.kana: set[str] = set()
-        for word in words:
-            self.add(word)
-
-    def add(self, word: str) -> None:
-        """Index one word: kanji words by stem, kana-only words as they are."""
-        kanji = [i for i, c in enumerate(word) if KANJI_CHAR.match(c)]
-        if not kanji:
-            self.kana.add(to_katakana(word))
-            return
-        self.kana.update(re.findall(f"[{KATA}][{KATA}ー]+", word))  # レベル of 警戒レベル
-        tail = word[kanji[-1] + 1 :]
-        okurigana = tail if re.fullmatch(f"[{HIRA}]*", tail) else ""
-        self.stems.setdefault(word[kanji[0] : kanji[-1] + 1], set()).add(okurigana)
-
-    def knows(self, stem: str, following: str | None) -> bool:
-        """Say whether stem is easy; following is the hiragana after it ('' none, None any)."""
-        endings = self.stems.get(stem)
-        if endings is None:
-            return False
-        return following is None or any(_fits(ending, following) for ending in endings)
-
-
-def _fits(okurigana: str, following: str) -> bool:
-    """Say whether the kana after a stem in the text can be a form of this okurigana."""
-    if not okurigana:
-        return True
-    if not following:
-        return False
-    if len(okurigana) > 1:
-        return following == okurigana[0]
-    return following in _CONJUGATES.get(okurigana, okurigana)
-
-
-@functools.cache
-def _lexicon() -> _Lexicon:
-    """Load the easy-word list."""
-    return _Lexicon(fields[0] for fields in data_lines("easy_words.txt"))
-
-
-@functools.cache
-def _replacements() -> dict[str, str]:
-    """Load hard word -> easier wording."""
-    return {f[0]: f[1] for f in data_lines("replacements.txt") if len(f) > 1}
-
-
-@functools.cache
-def _onomatopoeia() -> tuple[dict[str, str], re.Pattern[str]]:
-    """Load mimetic words (hiragana and katakana spellings) -> plain meaning, and a matcher."""
-    meanings: dict[str, str] = {}
-    for fields in data_lines("onomatopoeia.txt"):
-        meaning = fields[1] if len(fields) > 1 else ""
-        meanings[fields[0]] = meanings[to_katakana(fields[0])] = meaning
-    alternatives = sorted(meanings, key=len, reverse=True)  # longest first: ぐらっと before ぐら
-    return meanings, re.compile("|".join(map(re.escape, alternatives)))
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    rule: str
-    severity: str
-    regex: re.Pattern[str]
-    message_ja: str
-    message_en: str
-    suggestion: str | None
-
-
-@functools.cache
-def _patterns() -> tuple[_Pattern, ...]:
-    """Load and compile the phrase patterns."""
-    raw: list[dict[str, Any]] = yaml.safe_load((DATA_DIR / "patterns.yaml").read_text("utf-8"))
-    return tuple(
-        _Pattern(
-            rule=entry["rule"],
-            severity=entry["severity"],
-            regex=re.compile(
-                entry["pattern"].replace("{sp}", _SP).replace("{kanji}", f"[{KANJI}]")
-            ),
-            message_ja=entry["message_ja"],
-            message_en=entry["message_en"],
-            suggestion=entry.get("suggestion"),
-        )
-        for entry in raw
-    )
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -281,13 +164,13 @@ class _Sentence:
 
 
 @functools.lru_cache(maxsize=32)
-def _extended_lexicon(extra: frozenset[str]) -> _Lexicon:
+def _extended_lexicon(extra: frozenset[str]) -> words.Lexicon:
     """Return the easy-word lexicon plus words an operator allows (place and shelter names)."""
     if not extra:
-        return _lexicon()
-    lexicon = _Lexicon(())
-    lexicon.stems = {stem: set(endings) for stem, endings in _lexicon().stems.items()}
-    lexicon.kana = set(_lexicon().kana)
+        return words.lexicon()
+    lexicon = words.Lexicon(())
+    lexicon.stems = {stem: set(endings) for stem, endings in words.lexicon().stems.items()}
+    lexicon.kana = set(words.lexicon().kana)
     for word in extra:
         lexicon.add(word)
     return lexicon
@@ -311,7 +194,7 @@ def _length_findings(s: _Sentence, max_chars: int, max_kanji: int) -> list[Findi
 def _pattern_findings(s: _Sentence, enabled: set[str]) -> list[Finding]:
     """Report double negatives, indirect requests and honorifics from patterns.yaml."""
     found: list[Finding] = []
-    for pattern in _patterns():
+    for pattern in words.patterns():
         if pattern.rule not in enabled:
             continue  # a disabled entry must not hide a later, enabled one
         for match in pattern.regex.finditer(s.body):
@@ -338,7 +221,7 @@ _REDUPLICATED = re.compile(f"([{HIRA}]{{2}}|[{KATA}]{{2}})\\1")
 
 def _onomatopoeia_findings(s: _Sentence) -> list[Finding]:
     """Report listed mimetic words (warning) and other reduplicated kana words (info)."""
-    meanings, matcher = _onomatopoeia()
+    meanings, matcher = words.onomatopoeia()
     found = [
         s.finding("onomatopoeia", "warning", m.span(), "onomatopoeia",
                   word=m.group(), meaning=meanings[m.group()])
@@ -382,7 +265,7 @@ def _spacing_findings(s: _Sentence) -> list[Finding]:
     return [s.finding("no_word_spacing", "info", (0, len(s.body)), "no_word_spacing", spaced)]
 
 
-def _hard_word_findings(s: _Sentence, pieces: list[Piece], lexicon: _Lexicon) -> list[Finding]:
+def _hard_word_findings(s: _Sentence, pieces: list[Piece], lexicon: words.Lexicon) -> list[Finding]:
     """Report kanji words, or the parts of compounds, that are not on the easy-word list."""
     text, found = s.text, []
     for start, end, piece_end in _kanji_words(text, pieces):
@@ -414,7 +297,7 @@ def _kanji_words(text: str, pieces: list[Piece]) -> list[tuple[int, int, int]]:
     return words
 
 
-def _uncovered(word: str, following: str, lexicon: _Lexicon) -> list[tuple[int, int]]:
+def _uncovered(word: str, following: str, lexicon: words.Lexicon) -> list[tuple[int, int]]:
     """Return the spans of word not made of easy words; a compound of easy words is fine."""
     if lexicon.knows(word, following):
         return []
@@ -446,25 +329,29 @@ def _uncovered(word: str, following: str, lexicon: _Lexicon) -> list[tuple[int, 
 
 def _joins_compound(part: str, before: str) -> bool:
     """Say whether a lone kanji may sit inside a compound of easy words."""
-    return part in _NUMERALS or part in _AFFIXES or (part in _COUNTER_KANJI and before in _NUMERALS)
+    return (
+        part in words.NUMERALS
+        or part in words.AFFIXES
+        or (part in words.COUNTER_KANJI and before in words.NUMERALS)
+    )
 
 
 def _replacement(text: str, start: int, end: int) -> tuple[str | None, str | None]:
     """Find the longest replacements.txt entry written at text[start:] reaching end."""
-    keys = [k for k in _replacements() if len(k) >= end - start and text.startswith(k, start)]
+    keys = [k for k in words.replacements() if len(k) >= end - start and text.startswith(k, start)]
     best = max(keys, key=len, default=None)
-    return (_replacements()[best], best) if best else (None, None)
+    return (words.replacements()[best], best) if best else (None, None)
 
 
 _KATAKANA_WORD = re.compile(f"[{KATA}][{KATA}ー]+")
 
 
-def _katakana_findings(s: _Sentence, lexicon: _Lexicon) -> list[Finding]:
+def _katakana_findings(s: _Sentence, lexicon: words.Lexicon) -> list[Finding]:
     """Report katakana loanwords that are not on the easy-word list (info)."""
-    meanings, _ = _onomatopoeia()
+    meanings, _ = words.onomatopoeia()
     return [
         s.finding("katakana_loanword", "info", m.span(), "katakana_loanword",
-                  _replacements().get(m.group()), word=m.group())
+                  words.replacements().get(m.group()), word=m.group())
         for m in _KATAKANA_WORD.finditer(s.body)
         if m.group() not in lexicon.kana
         and m.group() not in meanings

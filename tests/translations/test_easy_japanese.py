@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from translations import easy_japanese as ej
+from translations import easy_words as words
 from translations.easy_japanese import Finding, check, furigana, split_sentences
 
 # A shelter announcement in Easy Japanese, written for these tests: short sentences, spaces
@@ -136,17 +136,17 @@ def test_allowed_words_accept_place_names() -> None:
 
 
 def test_every_suggestion_is_itself_easy() -> None:
-    meanings, _ = ej._onomatopoeia()
-    for easier in [*ej._replacements().values(), *meanings.values()]:
+    meanings, _ = words.onomatopoeia()
+    for easier in [*words.replacements().values(), *meanings.values()]:
         assert check(easier, rules={"hard_word", "katakana_loanword"}) == [], easier
 
 
 def test_word_lists_have_the_promised_size() -> None:
-    lexicon = ej._lexicon()
+    lexicon = words.lexicon()
     assert 300 <= len(lexicon.stems) + len(lexicon.kana) <= 1100
     for word in ("避難所", "地震", "津波", "余震", "給水"):
         assert lexicon.knows(word, ""), word
-    hiragana = [word for word in ej._onomatopoeia()[0] if "ぁ" <= word[0] <= "ゖ"]
+    hiragana = [word for word in words.onomatopoeia()[0] if "ぁ" <= word[0] <= "ゖ"]
     assert len(hiragana) >= 40
 
 
