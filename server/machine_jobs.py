@@ -13,10 +13,10 @@ import threading
 import uuid
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, select, update
 
 from server import events
 from server.extensions import db
@@ -44,18 +44,8 @@ def _claim(source_lang: str, target_lang: str) -> tuple[str, list[Translation]]:
     token = uuid.uuid4().hex
     now = utcnow()
     lease = timedelta(seconds=current_app.config["MT_LEASE_SECONDS"])
-    free = (Translation.claimed_until.is_(None)) | (Translation.claimed_until < now)
-    waiting = (
-        select(Translation.id)
-        .join(Announcement, Announcement.id == Translation.announcement_id)
-        .where(
-            Translation.status == TRANSLATING,
-            Translation.lang == target_lang,
-            Announcement.source_lang == source_lang,
-            free,
-        )
-        .order_by(Translation.id)
-    )
+    free = _free(now)
+    waiting = _waiting_jobs(source_lang, target_lang, now).order_by(Translation.id)
     retry = db.session.scalar(waiting.where(Translation.attempts > 0).limit(1))
     fresh = waiting.limit(current_app.config["MT_CLAIM_TEXTS"])
     ids = [retry] if retry is not None else list(db.session.scalars(fresh))
@@ -93,20 +83,28 @@ def _gate(source_lang: str, target_lang: str) -> threading.Lock:
         return _gates.setdefault((source_lang, target_lang), threading.Lock())
 
 
-def _waiting(source_lang: str, target_lang: str) -> bool:
-    """Tell whether a job of the pair waits with no live lease."""
-    free = (Translation.claimed_until.is_(None)) | (Translation.claimed_until < utcnow())
-    found = db.session.scalar(
+def _free(now: datetime) -> ColumnElement[bool]:
+    """Match jobs no worker holds a live lease on."""
+    return (Translation.claimed_until.is_(None)) | (Translation.claimed_until < now)
+
+
+def _waiting_jobs(source_lang: str, target_lang: str, now: datetime) -> Select[int]:
+    """Select the ids of the pair's jobs that wait with no live lease."""
+    return (
         select(Translation.id)
         .join(Announcement, Announcement.id == Translation.announcement_id)
         .where(
             Translation.status == TRANSLATING,
             Translation.lang == target_lang,
             Announcement.source_lang == source_lang,
-            free,
+            _free(now),
         )
-        .limit(1)
     )
+
+
+def _waiting(source_lang: str, target_lang: str) -> bool:
+    """Tell whether a job of the pair waits with no live lease."""
+    found = db.session.scalar(_waiting_jobs(source_lang, target_lang, utcnow()).limit(1))
     db.session.rollback()  # end the read: the next look must see newer commits
     return found is not None
 
