@@ -67,6 +67,10 @@ class FaultCenter(LiveCenter):
         self.supervising.clear()
         time.sleep(0.6)  # let a revive in progress finish before the children are stopped
         self.stack.stop()
+        with self.app.app_context():
+            from server.extensions import db
+
+            db.engine.dispose()
         assert not self.given_up, f"{self.given_up} kept dying; see {self.logs}"
 
     def kill(self, name: str) -> None:
@@ -286,16 +290,6 @@ def publishing() -> Iterator[Any]:
         publisher.finish()
 
 
-def _stop(center: FaultCenter) -> None:
-    try:
-        center.stop()
-    finally:
-        with center.app.app_context():
-            from server.extensions import db
-
-            db.engine.dispose()
-
-
 class OwnRedis:
     """A private redis-server on a fixed port that a test may kill and start again."""
 
@@ -338,7 +332,7 @@ def fault_center(
     try:
         yield live
     finally:
-        _stop(live)
+        live.stop()
 
 
 @pytest.fixture(scope="module")
@@ -401,7 +395,7 @@ def pg_center(
     try:
         yield live
     finally:
-        _stop(live)
+        live.stop()
 
 
 @pytest.fixture(scope="module")

@@ -69,22 +69,20 @@ def test_up_brings_a_center_up_and_ctrl_c_stops_it(tmp_path: Path) -> None:
         assert health["checks"]["database"] == "ok" and health["checks"]["redis"] == "ok"
         redis_url = (tmp_path / "data" / "redis.url").read_text()
         board_id, token = re.search(r"/board/(\d+)\?token=([\w.]+)", boards[1]).groups()  # type: ignore[union-attr]
-        feed = requests.get(
-            f"http://127.0.0.1:{port}/api/v1/boards/{board_id}/feed",
-            params={"since": 0},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=10,
-        ).json()
-        deadline = time.monotonic() + 60
-        while not any(e["type"] == "announcement.translated" for e in feed["events"]):
-            assert time.monotonic() < deadline, "the demo's announcements were never translated"
-            time.sleep(0.5)
+
+        def translated() -> bool:
             feed = requests.get(
                 f"http://127.0.0.1:{port}/api/v1/boards/{board_id}/feed",
                 params={"since": 0},
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=10,
             ).json()
+            return any(e["type"] == "announcement.translated" for e in feed["events"])
+
+        deadline = time.monotonic() + 60
+        while not translated():
+            assert time.monotonic() < deadline, "the demo's announcements were never translated"
+            time.sleep(0.5)
     finally:
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=60)
