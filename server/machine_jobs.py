@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Select, inspect, select, update
 
 from server import events
 from server.extensions import db
@@ -216,8 +216,13 @@ def _finish(rows: list[Translation], token: str, results: list[pipeline.Result])
     """Store a batch's results in one commit, skipping rows no longer ours or current."""
     revisions = set()
     current: list[tuple[Announcement, Translation, pipeline.Result]] = []
+    # Reload the whole batch in one query (a refresh per row is a round trip per row); the
+    # rows were expired while the model worked, but each keeps its identity.
+    ids: list[int] = [inspect(row).identity[0] for row in rows]  # type: ignore[index]
+    db.session.scalars(
+        select(Translation).where(Translation.id.in_(ids)).execution_options(populate_existing=True)
+    ).all()
     for row, result in zip(rows, results, strict=True):
-        db.session.refresh(row)
         if row.claim_token != token or row.status != TRANSLATING:
             continue  # someone else finished it after our lease lapsed
         announcement = db.session.get(Announcement, row.announcement_id)
