@@ -36,8 +36,8 @@ from swarm_procstat import Sampler, family
 from swarm_results import latencies, table
 from swarm_stacks import Bare, Base, Center, Web
 
-from server import embedded
-from server.config import DEFAULT_TARGET_LANGUAGES
+from server.core import embedded
+from server.core.config import DEFAULT_TARGET_LANGUAGES
 
 BODY = {"template_id": "shelter.quiet_hours", "slots": {"time": "22:00"}}
 
@@ -101,7 +101,7 @@ def measure(
 ) -> dict[str, Any]:
     """Run one configuration and return its figures."""
     n, mode, expect = spec["boards"], spec["mode"], spec["expect"]
-    app = "server.wsgi:app" if spec["stack"] == "ours" else "bare_server:create_app()"
+    app = "server.core.wsgi:app" if spec["stack"] == "ours" else "bare_server:create_app()"
     run_dir = stack.work / f"{spec['stack']}-{mode}-{n}"
     run_dir.mkdir(exist_ok=True)
     web: Web | None = None

@@ -18,10 +18,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from swarm_procstat import family
 
-from server import accounts, create_app, database, embedded
-from server.extensions import db
+from server import create_app
+from server.core import database, embedded
+from server.core.extensions import db
+from server.core.security import board_token
 from server.models import Board, BoardEvent
-from server.security import board_token
+from server.people import accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
@@ -98,7 +100,7 @@ class Base:
 
 
 class Center(Base):
-    """Tagengo itself: SQLite, one Celery worker, gunicorn on ``server.wsgi:app``."""
+    """Tagengo itself: SQLite, one Celery worker, gunicorn on ``server.core.wsgi:app``."""
 
     def __init__(self, work: Path, redis: str) -> None:
         super().__init__(work, redis)

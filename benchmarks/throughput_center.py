@@ -2,7 +2,7 @@
 
 A private redis-server, a migrated SQLite file, the model installed with
 ``tagengo models install``, one real Celery worker process. Announcements are published with
-``server.announcements.create`` (what the API handler calls); the clock runs from the first
+``server.announcements.service.create`` (what the API handler calls); the clock runs from the first
 publish until the last ``en`` translation is committed, read back from the database.
 """
 
@@ -21,8 +21,10 @@ from typing import Any
 from sqlalchemy import func, select
 from throughput_proc import cpu_seconds, peak_rss_mib
 
-from server import announcements, create_app, database, embedded
-from server.extensions import db
+from server import create_app
+from server.announcements import service as announcements
+from server.core import database, embedded
+from server.core.extensions import db
 from server.models import BoardEvent, Translation
 from translations.mt import split_sentences
 

@@ -19,7 +19,7 @@ from typing import Any
 import requests
 from throughput_proc import cpu_seconds, family, peak_rss_mib
 
-from server import embedded
+from server.core import embedded
 
 HERE = Path(__file__).resolve().parent
 INSTALL = "import sys, argostranslate.package as p; p.install_from_path(sys.argv[1])"

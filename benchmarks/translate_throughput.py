@@ -36,7 +36,7 @@ import throughput_center
 import throughput_libre
 from throughput_proc import percentile
 
-from server.config import defaults
+from server.core.config import defaults
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

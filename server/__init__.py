@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from server import config as settings
+from server.core import config as settings
 
-if TYPE_CHECKING:  # Flask is imported lazily so `python -m server.webserver` can patch first
+if TYPE_CHECKING:  # Flask is imported lazily so `python -m server.core.webserver` can patch first
     from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,9 +56,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     settings.normalize(app.config)
     _secret_key(app)
 
-    from server import auth, database, errors, events, i18n, sockets, web_security
-    from server.extensions import csrf, db, limiter, socketio
-    from workers.celery_app import celery_init_app
+    from server.core import auth, database, errors, i18n, web_security
+    from server.core.extensions import csrf, db, limiter, socketio
+    from server.core.tasks import celery_init_app
+    from server.live import events, sockets
 
     db.init_app(app)
     database.init_app(app)
@@ -81,11 +82,11 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     events.init_app(app)
     celery_init_app(app)
 
-    from server.api import bp as api_bp
-    from server.board import bp as board_bp
-    from server.console import bp as console_bp
-    from server.health import bp as health_bp
-    from server.resident import bp as resident_bp
+    from server.core.health import bp as health_bp
+    from server.web.api import bp as api_bp
+    from server.web.board import bp as board_bp
+    from server.web.console import bp as console_bp
+    from server.web.resident import bp as resident_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(board_bp)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from server.extensions import db
+from server.core.extensions import db
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -23,7 +23,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from server import create_app, database, embedded
+from server import create_app
+from server.core import database, embedded
 
 SECRET = "test-secret-key-" + uuid.uuid4().hex
 
@@ -98,7 +99,7 @@ def app(request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str | None
     application.test_client_class = FreshContextClient
     with application.app_context():
         yield application
-        from server.extensions import db
+        from server.core.extensions import db
 
         db.session.remove()
         db.engine.dispose()
@@ -121,7 +122,7 @@ def client(app: Any) -> Any:
 @pytest.fixture
 def operator_token(app: Any) -> str:
     """An API token of an operator."""
-    from server import accounts
+    from server.people import accounts
 
     accounts.create_user("operator1", "operator", "operator-password")
     return accounts.create_token("operator1")
@@ -274,7 +275,7 @@ def center(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator
     finally:
         live.stack.stop()
         with live.app.app_context():
-            from server.extensions import db
+            from server.core.extensions import db
 
             db.engine.dispose()
 

@@ -12,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from server import config
+from server.core import config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +66,7 @@ RESIDENT_LOCALES = ("zh_Hans", "zh_Hant", "ko", "pt_BR", "es", "vi", "fil", "ne"
 def test_resident_pages_are_translated_into_every_center_language() -> None:
     resident = set()
     for folder, pattern, method in (
-        ("server", "resident.py", "python"),
+        ("server/web", "resident.py", "python"),
         ("web/templates/resident", "**.html", "jinja2"),
     ):
         for _f, _l, message, _c, _x in extract_from_dir(

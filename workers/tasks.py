@@ -8,7 +8,10 @@ from celery import shared_task
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
-from server import inquiries, jobs, machine_jobs, translating
+from server.inquiries import service as inquiries
+from server.translation import adhoc as jobs
+from server.translation import machine_jobs
+from server.translation import planning as translating
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery.signals import setup_logging
 
-from server import create_app, logs
+from server import create_app
+from server.core import logs
 
 app = create_app(role="worker")
 celery = app.extensions["celery"]

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run against the URL set by server.database."""
+"""Alembic environment: migrations run against the URL set by server.core.database."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import server.models  # noqa: F401  (registers the tables on the metadata)
-from server.extensions import db
+from server.core.extensions import db
 
 config = context.config
 target_metadata = db.metadata

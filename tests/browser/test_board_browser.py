@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from server import accounts, announcements, embedded
-from server.security import board_token
+from server.announcements import service as announcements
+from server.core import embedded
+from server.core.security import board_token
+from server.people import accounts
 from translations import phrasebook
 
 if TYPE_CHECKING:

@@ -23,8 +23,9 @@ import socketio
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from server import accounts, database, embedded
-from server.security import board_token
+from server.core import database, embedded
+from server.core.security import board_token
+from server.people import accounts
 from tests.conftest import BoardClient, LiveCenter
 from translations.mt.tiny import build_tiny_package
 
@@ -68,7 +69,7 @@ class FaultCenter(LiveCenter):
         time.sleep(0.6)  # let a revive in progress finish before the children are stopped
         self.stack.stop()
         with self.app.app_context():
-            from server.extensions import db
+            from server.core.extensions import db
 
             db.engine.dispose()
         assert not self.given_up, f"{self.given_up} kept dying; see {self.logs}"

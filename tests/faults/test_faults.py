@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from server.extensions import db
+from server.core.extensions import db
 from server.models import Announcement, Board, BoardEvent, Outbox, Translation
 
 Key = tuple[str, int, int, str | None]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from server.extensions import db
+from server.core.extensions import db
 from server.models import Announcement, AnnouncementRevision, BoardEvent, Outbox, Shelter
 
 
@@ -221,7 +221,7 @@ def test_oversized_body_is_refused(client: Any, operator_token: str) -> None:
 
 
 def test_tokens_and_roles(client: Any, operator_token: str) -> None:
-    from server import accounts
+    from server.people import accounts
 
     assert_error(client.post("/api/v1/announcements", json={"text": "x"}), 401, "unauthorized")
     assert_error(
@@ -262,7 +262,7 @@ def test_list_filters_and_validates(client: Any, operator_token: str) -> None:
 def test_token_use_is_recorded_to_the_nearest_few_minutes(client: Any, operator_token: str) -> None:
     from datetime import timedelta
 
-    from server.auth import LAST_USED_PRECISION
+    from server.core.auth import LAST_USED_PRECISION
     from server.models import ApiToken, utcnow
 
     def last_used() -> Any:

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from server import accounts
-from server.extensions import db
+from server.core.extensions import db
 from server.models import Announcement, Board, Shelter
+from server.people import accounts
 
 
 def login(client: Any, username: str = "op", password: str = "operator-password") -> Any:
@@ -126,7 +126,7 @@ def test_board_page_has_no_inline_script_and_no_external_asset(client: Any, app:
     db.session.add(shelter)
     db.session.commit()
     board = accounts.create_board(shelter.id, "TV")
-    from server.security import board_token
+    from server.core.security import board_token
 
     token = board_token(app.config["SECRET_KEY"], board.id, board.token_version)
     page = client.get(f"/board/{board.id}?token={token}").get_data(as_text=True)

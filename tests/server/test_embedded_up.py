@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from server import embedded
+from server.core import embedded
 
 pytestmark = pytest.mark.slow
 

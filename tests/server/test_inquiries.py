@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from server import accounts, inquiries
-from server.extensions import db
+from server.core.extensions import db
+from server.inquiries import service as inquiries
 from server.models import AuditLog, Inquiry, InquiryEvent
+from server.people import accounts
 
 
 def auth(token: str) -> dict[str, str]:
@@ -138,7 +139,7 @@ def test_purge_removes_personal_data_and_keeps_counts(app: Any, client: Any) -> 
     assert gone.category == "food_water" and gone.lang == "vi" and gone.purged_at
     assert db.session.get(Inquiry, recent.id).message == "Cần nước uống"
     assert inquiries.purge(90) == 0
-    from server.reports import CENTER_TZ, daily
+    from server.inquiries.reports import CENTER_TZ, daily
 
     # The report's day is Japan's: after 15:00 UTC the UTC date is the day before.
     assert daily(gone.created_at.astimezone(CENTER_TZ).date())["total"] >= 1  # still counted

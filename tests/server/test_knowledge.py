@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from server import accounts
-from server.extensions import db
+from server.core.extensions import db
 from server.models import Announcement, BoardEvent
+from server.people import accounts
 from translations import phrasebook
 
 
@@ -122,7 +122,7 @@ def test_board_settings_switch_furigana(client: Any, app: Any) -> None:
     board = accounts.create_board(accounts.create_shelter("体育館").id, "TV")
     client.post("/login", data={"username": "boss", "password": "admin-password"})
     client.post(f"/boards/{board.id}/settings", data={"layout": "cycle", "furigana": "on"})
-    from server.security import board_token
+    from server.core.security import board_token
 
     token = board_token(app.config["SECRET_KEY"], board.id, 1)
     page = client.get(f"/board/{board.id}?token={token}").get_data(as_text=True)
@@ -138,7 +138,7 @@ def test_glossary_is_shown_to_residents_and_on_boards(client: Any, app: Any) -> 
     shelter = next(t for t in glossary.load_glossary() if t.text["ja"] == "避難所")
     assert shelter.text["vi"] in page
     board = accounts.create_board(accounts.create_shelter("体育館").id, "TV")
-    from server.security import board_token
+    from server.core.security import board_token
 
     html = client.get(
         f"/board/{board.id}?token={board_token(app.config['SECRET_KEY'], board.id, 1)}"

@@ -10,10 +10,12 @@ import pytest
 import socketio
 from sqlalchemy import select
 
-from server import accounts, announcements, translating
-from server.extensions import db
+from server.announcements import service as announcements
+from server.core.extensions import db
+from server.core.security import board_token
 from server.models import Announcement, AnnouncementRevision, Outbox, Translation
-from server.security import board_token
+from server.people import accounts
+from server.translation import planning as translating
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from server import accounts
+from server.people import accounts
 from translations import phrasebook
 from translations.mt.tiny import build_tiny_package
 

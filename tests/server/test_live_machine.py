@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from server import accounts
-from server.security import board_token
+from server.core.security import board_token
+from server.people import accounts
 from translations.mt.tiny import build_tiny_package
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,10 @@ import pytest
 import requests
 import socketio
 
-from server import accounts, logs, sockets
-from server.security import board_token
+from server.core import logs
+from server.core.security import board_token
+from server.live import sockets
+from server.people import accounts
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +64,7 @@ def test_a_revoked_board_is_disconnected_at_once(
     board.sio.on("revoked", revoked.append, namespace="/live")
     board.connect()
     with center.app.app_context():
-        from server.extensions import db
+        from server.core.extensions import db
         from server.models import Board
 
         row = db.session.get(Board, setup["board"])

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from server import accounts, embedded
-from server.security import board_token
+from server.core import embedded
+from server.core.security import board_token
+from server.people import accounts
 
 pytestmark = pytest.mark.slow
 

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server import announcements, machine_jobs, translating
-from server.extensions import db
+from server.announcements import service as announcements
+from server.core.extensions import db
 from server.models import BoardEvent, Outbox, Translation, utcnow
+from server.translation import machine_jobs
+from server.translation import planning as translating
 from translations.mt import ArgosEngine, install
 from translations.mt.tiny import build_tiny_package
 

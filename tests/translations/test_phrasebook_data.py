@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from server.validation import CATEGORIES
+from server.core.validation import CATEGORIES
 from translations import phrasebook
 from translations.slots import SLOT_TYPES
 

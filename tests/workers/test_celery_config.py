@@ -24,9 +24,9 @@ def test_tasks_route_to_distinct_queues(app: Any) -> None:
 def test_a_worker_consumes_every_queue_unless_told_and_refuses_unknown_ones() -> None:
     from click.testing import CliRunner
 
-    from server import embedded
     from server.cli import main
-    from workers.celery_app import QUEUES
+    from server.core import embedded
+    from server.core.tasks import QUEUES
 
     argv = embedded.worker_argv(2)
     assert set(argv[argv.index("-Q") + 1].split(",")) == set(QUEUES)

@@ -1,0 +1,417 @@
+"""The `tagengo` command: bring a center up, manage its database, accounts and boards."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from server.core import config as settings
+
+
+def _app(role: str = "cli") -> Any:
+    from server import create_app
+
+    return create_app(role=role)
+
+
+@click.group(help="Tagengo — disaster multilingual support center (災害多言語支援センター).")
+def main() -> None:
+    """Entry point of the `tagengo` console script."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (TAGENGO_HOST).")
+@click.option("--port", default=None, type=int, help="Port to listen on (TAGENGO_PORT).")
+@click.option("--data-dir", default=None, help="Data folder (TAGENGO_DATA_DIR).")
+@click.option("--demo", "with_demo", is_flag=True, help="Seed the demo center once it is up.")
+def up(host: str | None, port: int | None, data_dir: str | None, with_demo: bool) -> None:
+    """Start the whole center on this machine: Redis, web, worker and beat."""
+    from server.core import database, embedded
+    from server.models import Board
+    from server.people import accounts
+    from server.web.console.shelters import board_url
+
+    env = dict(os.environ)
+    for key, value in (("HOST", host), ("PORT", port), ("DATA_DIR", data_dir)):
+        if value is not None:
+            env[f"TAGENGO_{key}"] = str(value)
+    folder = Path(env.get("TAGENGO_DATA_DIR", settings.defaults()["DATA_DIR"])).resolve()
+    env["TAGENGO_DATA_DIR"] = str(folder)
+    env.setdefault("TAGENGO_SECRET_KEY", embedded.secret_key(folder))
+    stack = embedded.Stack()
+    runtime_url = folder / "redis.url"
+    runtime_url.unlink(missing_ok=True)
+    try:
+        if not env.get("TAGENGO_REDIS_URL"):
+            click.echo("Starting the bundled Redis …")
+            env["TAGENGO_REDIS_URL"] = stack.start_redis(folder / "redis", env)
+            runtime_url.write_text(env["TAGENGO_REDIS_URL"])
+        os.environ.update(env)
+        app = _app()
+        click.echo("Upgrading the database schema …")
+        database.upgrade(app.config["DATABASE_URL"])
+        with app.app_context():
+            admin = accounts.first_admin()
+            from server.core.extensions import db
+
+            board = db.session.query(Board).order_by(Board.id).first()
+            if board is None:
+                shelter = accounts.create_shelter("多言語支援センター", "Tagengo Shien Center")
+                board = accounts.create_board(shelter.id, "Center lobby")
+            link = board_url(board)
+        logs = folder / "logs"
+        logs.mkdir(exist_ok=True)
+        web = stack.start("web", embedded.web_argv(), env, logs / "web.log")
+        stack.start(
+            "worker",
+            embedded.worker_argv(app.config["WORKER_CONCURRENCY"]),
+            env,
+            logs / "worker.log",
+        )
+        stack.start("beat", embedded.beat_argv(folder), env, logs / "beat.log")
+        url = f"http://127.0.0.1:{app.config['PORT']}"
+        click.echo("Starting web, worker and beat …")
+        embedded.wait_for_health(url, 60, web)
+        click.echo("")
+        click.secho("Tagengo is running.", fg="green", bold=True)
+        click.echo(f"  Console:  {app.config['PUBLIC_URL']}/")
+        if admin:
+            click.echo(f"  First admin: user 'admin', one-time password: {admin[1]}")
+            click.echo("              (shown only now; create others with `tagengo users create`)")
+        click.echo(f"  Board:    {link}")
+        click.echo(f"  Data:     {folder}  (logs in {logs})")
+        if with_demo:
+            from server.cli import demo as seed
+
+            with app.app_context():
+                for line in seed.seed():
+                    click.echo("  " + line)
+        click.echo("  Stop with Ctrl-C.")
+        _wait(stack)
+    finally:
+        click.echo("Stopping …")
+        stack.stop()
+        runtime_url.unlink(missing_ok=True)
+        click.echo("Stopped.")
+
+
+def _wait(stack: Any) -> None:
+    stopping = {"now": False}
+
+    def _stop(_signum: int, _frame: Any) -> None:
+        stopping["now"] = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    while not stopping["now"]:
+        restarted, failed = stack.revive()
+        for name in restarted:
+            click.secho(f"{name} stopped unexpectedly; restarted it (see its log).", err=True)
+        if failed:
+            click.secho(
+                f"{', '.join(failed)} kept stopping; giving up. See the logs.", fg="red", err=True
+            )
+            sys.exit(1)
+        time.sleep(0.5)
+
+
+@main.command()
+def web() -> None:
+    """Run one web process (gevent): console, API, boards, Socket.IO."""
+    os.execv(sys.executable, [sys.executable, "-m", "server.core.webserver"])
+
+
+@main.command()
+@click.option("--concurrency", "-c", default=None, type=int, help="Worker threads.")
+@click.option(
+    "--queues",
+    "-Q",
+    default=None,
+    help="Comma-separated queues to consume (default: all). E.g. `machine` on a machine "
+    "that only translates, `translate,broadcast,maintenance` on the others.",
+)
+def worker(concurrency: int | None, queues: str | None) -> None:
+    """Run one Celery worker (on every queue unless --queues says otherwise)."""
+    from server.core import embedded
+    from server.core.tasks import QUEUES
+
+    names = [q.strip() for q in (queues or embedded.WORKER_QUEUES).split(",") if q.strip()]
+    unknown = sorted(set(names) - set(QUEUES))
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown queue(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(QUEUES)}",
+            param_hint="--queues",
+        )
+    app = _app()
+    argv = embedded.worker_argv(
+        concurrency or app.config["WORKER_CONCURRENCY"], queues=",".join(names)
+    )
+    os.execv(argv[0], argv)
+
+
+@main.command()
+def beat() -> None:
+    """Run Celery beat (the outbox sweep)."""
+    from server.core import embedded
+
+    app = _app()
+    argv = embedded.beat_argv(Path(app.config["DATA_DIR"]))
+    os.execv(argv[0], argv)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations to TAGENGO_DATABASE_URL."""
+    from server.core import database
+
+    app = _app()
+    database.upgrade(app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@main.group()
+def users() -> None:
+    """Operator accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "operator", "reviewer"]), default="operator")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--languages", default="ja", help="Languages this person works in, e.g. ja,vi,en.")
+def users_create(username: str, role: str, password_stdin: bool, languages: str) -> None:
+    """Create an account; prints a generated password once unless one is given."""
+    from server.people import accounts
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    with _app().app_context():
+        try:
+            user, used = accounts.create_user(username, role, password)
+            user.languages = languages
+            from server.core.extensions import db as database
+
+            database.session.commit()
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {role} '{username}'.")
+    if not password_stdin:
+        click.echo(f"Password (shown once): {used}")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for scripts and integrations."""
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--name", default="", help="What the token is for.")
+def tokens_create(username: str, name: str) -> None:
+    """Print a new API token for USERNAME (shown once)."""
+    from server.people import accounts
+
+    with _app().app_context():
+        try:
+            click.echo(accounts.create_token(username, name))
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@main.group()
+def shelters() -> None:
+    """Shelters."""
+
+
+@shelters.command("create")
+@click.argument("name_ja")
+@click.option("--romaji", default="")
+@click.option("--address", default="")
+def shelters_create(name_ja: str, romaji: str, address: str) -> None:
+    """Register a shelter; prints its id."""
+    from server.people import accounts
+
+    with _app().app_context():
+        shelter = accounts.create_shelter(name_ja, romaji, address)
+        click.echo(f"Shelter {shelter.id}: {shelter.name_ja}")
+
+
+@main.group()
+def boards() -> None:
+    """Shelter boards."""
+
+
+@boards.command("create")
+@click.argument("shelter_id", type=int)
+@click.argument("name")
+@click.option("--layout", type=click.Choice(["grid", "cycle"]), default="grid")
+def boards_create(shelter_id: int, name: str, layout: str) -> None:
+    """Add a board to a shelter and print its link."""
+    from server.people import accounts
+    from server.web.console.shelters import board_url
+
+    with _app().app_context():
+        try:
+            board = accounts.create_board(shelter_id, name, layout)
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(board_url(board))
+
+
+@boards.command("list")
+def boards_list() -> None:
+    """Print every board with its link."""
+    from sqlalchemy import select
+
+    from server.core.extensions import db as database
+    from server.models import Board
+    from server.web.console.shelters import board_url
+
+    with _app().app_context():
+        for board in database.session.scalars(select(Board).order_by(Board.id)):
+            click.echo(f"{board.id}\t{board.shelter.name_ja}\t{board.name}\t{board_url(board)}")
+
+
+@main.command()
+def demo() -> None:
+    """Seed a demo center: two shelters, three boards and a few announcements."""
+    from server.cli import demo as seed
+
+    with _app().app_context():
+        for line in seed.seed():
+            click.echo(line)
+
+
+@main.command("config")
+@click.option("--markdown", is_flag=True, help="Print the README's configuration table.")
+def show_config(markdown: bool) -> None:
+    """Show every TAGENGO_* setting."""
+    if markdown:
+        click.echo(settings.markdown_table())
+        return
+    for option in settings.OPTIONS:
+        click.echo(f"TAGENGO_{option.name}={option.default}  # {option.help}")
+
+
+@main.group()
+def models() -> None:
+    """Offline machine-translation models (Argos .argosmodel packages)."""
+
+
+def _packages_dir() -> Path:
+    return Path(_app().config["ARGOS_PACKAGES_DIR"])
+
+
+@models.command("install")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def models_install(files: tuple[str, ...]) -> None:
+    """Install .argosmodel files (no network needed)."""
+    from translations.mt import ModelError, install
+
+    folder = _packages_dir()
+    for name in files:
+        try:
+            package = install(Path(name), folder)
+        except ModelError as exc:
+            raise click.ClickException(f"{name}: {exc}") from None
+        click.echo(f"Installed {package.label} ({package.size_bytes / 1e6:.0f} MB) from {name}")
+
+
+@models.command("list")
+def models_list() -> None:
+    """List installed models and which center languages they reach from the source language."""
+    from translations import languages
+    from translations.machine import settings as engine_settings
+    from translations.mt import ArgosEngine
+
+    app = _app()
+    engine = ArgosEngine(engine_settings(app.config))
+    packages = engine.installed()
+    if not packages:
+        click.echo(f"No models installed in {app.config['ARGOS_PACKAGES_DIR']}.")
+    for p in packages:
+        click.echo(
+            f"{p.from_code}→{p.to_code}\tversion {p.package_version}\t"
+            f"{p.size_bytes / 1e6:.0f} MB\t{p.path}"
+        )
+    source = languages.get(app.config["SOURCE_LANGUAGE"])
+    click.echo(f"\nFrom {app.config['SOURCE_LANGUAGE']}:")
+    for code in app.config["TARGET_LANGUAGES"]:
+        target = languages.get(code)
+        if source is None or target is None or not source.argos or not target.argos:
+            click.echo(f"  {code}: written by people only")
+            continue
+        route = engine.route(source.argos, target.argos)
+        if route is None:
+            click.echo(f"  {code}: no model — shown as pending until a person translates it")
+        else:
+            via = " via English" if len(route) > 1 else ""
+            click.echo(f"  {code}: machine translation{via}")
+
+
+@models.command("remove")
+@click.argument("pair")
+def models_remove(pair: str) -> None:
+    """Remove an installed model, e.g. `tagengo models remove zh-en`."""
+    from translations.mt import ModelError, remove
+
+    try:
+        source, target = pair.replace("→", "-").split("-", 1)
+        package = remove(_packages_dir(), source, target)
+    except ValueError:
+        raise click.ClickException("give the pair as FROM-TO, e.g. ja-en") from None
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Removed {package.label}.")
+
+
+@models.command("download")
+@click.argument("pairs", nargs=-1, required=True)
+def models_download(pairs: tuple[str, ...]) -> None:
+    """Download models from the Argos package index (needs internet; do it before a disaster)."""
+    from translations.mt import ModelError, download
+
+    try:
+        wanted = [tuple(p.split("-", 1)) for p in pairs]
+        if any(len(w) != 2 for w in wanted):
+            raise ValueError
+    except ValueError:
+        raise click.ClickException("give pairs as FROM-TO, e.g. ja-en en-vi") from None
+    try:
+        for package in download([(a, b) for a, b in wanted], _packages_dir()):
+            click.echo(f"Installed {package.label}")
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.group()
+def inquiries() -> None:
+    """Residents' inquiries."""
+
+
+@inquiries.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=0),
+    required=True,
+    help="Empty personal fields of inquiries older than this many days.",
+)
+def inquiries_purge(days: int) -> None:
+    """Remove personal data of old inquiries; anonymous counts stay for the reports."""
+    from server.inquiries import service
+
+    with _app().app_context():
+        count = service.purge(days)
+    click.echo(f"Purged personal data of {count} inquiry(ies) older than {days} days.")

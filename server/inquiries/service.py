@@ -1,0 +1,363 @@
+"""Residents' inquiries (相談対応): intake, triage, replies in their language, retention."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+import manuals
+from server.core import validation
+from server.core.errors import ApiError
+from server.core.extensions import db
+from server.core.security import hash_token, new_secret
+from server.live import events
+from server.models import (
+    AuditLog,
+    Inquiry,
+    InquiryEvent,
+    InquiryReply,
+    Shelter,
+    User,
+    utcnow,
+)
+from server.translation import memory
+from translations import languages, machine, phrasebook, pipeline, priority
+from translations.detect import detect
+
+log = logging.getLogger(__name__)
+STATUSES = ("open", "in_progress", "answered", "closed", "referred")
+CHANNELS = ("web", "phone", "walk_in", "api")
+PROCESS_TASK = "workers.tasks.process_inquiry"
+REPLY_TASK = "workers.tasks.translate_reply"
+MAX_MESSAGE = 2000
+PERSONAL = ("place", "message", "name", "contact", "message_ja")
+
+
+def category_codes() -> list[str]:
+    """Stable inquiry category codes from the manual."""
+    return [c["code"] for c in manuals.load_inquiry_categories()]
+
+
+def _history(inquiry: Inquiry, user: User | None, action: str, detail: str | None = None) -> None:
+    db.session.add(
+        InquiryEvent(
+            inquiry_id=inquiry.id, user_id=user.id if user else None, action=action, detail=detail
+        )
+    )
+
+
+def _notify(inquiry: Inquiry, kind: str) -> None:
+    """Tell consoles something changed; ids and status only, never the resident's words."""
+    events.emit_control(
+        "inquiry",
+        {"type": kind, "id": inquiry.id, "status": inquiry.status, "priority": inquiry.priority},
+        room="console",
+    )
+
+
+def _dispatch(task: str, object_id: int) -> None:
+    try:
+        current_app.extensions["celery"].send_task(task, args=[object_id])
+    except Exception:  # the sweep picks it up; the resident's inquiry is already stored
+        log.warning("broker unavailable; %s(%s) waits for the sweep", task, object_id)
+
+
+def parse(data: Mapping[str, Any], channel: str) -> dict[str, Any]:
+    """Validate a new inquiry from any channel; raise ApiError naming the field."""
+    message = validation.text(data, "message", required=True, max_chars=MAX_MESSAGE)
+    raw_lang = data.get("lang")
+    lang = None
+    if raw_lang not in (None, "", "auto"):
+        lang = languages.normalize(str(raw_lang))
+        if lang is None:
+            raise validation.bad("lang", f"unknown language {raw_lang!r}")
+    category = data.get("category") or "other"
+    if category not in category_codes():
+        raise validation.bad("category", f"unknown category {category!r}")
+    shelter_id = data.get("shelter_id")
+    if shelter_id not in (None, ""):
+        try:
+            shelter_id = int(shelter_id)
+        except (TypeError, ValueError):
+            raise validation.bad("shelter_id", "'shelter_id' must be a shelter id") from None
+        if db.session.get(Shelter, shelter_id) is None:
+            raise ApiError(404, "unknown_shelter", f"no shelter with id {shelter_id}", "shelter_id")
+    else:
+        shelter_id = None
+    name = validation.text(data, "name", max_chars=200)
+    contact = validation.text(data, "contact", max_chars=200)
+    consent = data.get("consent") in (True, "on", "true", "1")
+    if channel == "web" and not consent:
+        raise validation.bad("consent", "agree to how the center uses your data", "required")
+    return {
+        "message": message,
+        "lang": lang,
+        "category": category,
+        "shelter_id": shelter_id,
+        "place": validation.text(data, "place", max_chars=200),
+        "name": name,
+        "contact": contact,
+        "consent": consent,
+        "interpreter": validation.text(data, "interpreter", max_chars=200),
+    }
+
+
+def create(
+    fields: Mapping[str, Any], channel: str, user: User | None = None
+) -> tuple[Inquiry, str]:
+    """Store an inquiry; return it with the resident's private status token (shown once)."""
+    token = new_secret(24)
+    hits = priority.life_safety_hits(fields["message"])
+    inquiry = Inquiry(
+        token_hash=hash_token(token),
+        channel=channel,
+        lang=fields["lang"] or "und",
+        lang_chosen=fields["lang"] is not None,
+        category=fields["category"],
+        shelter_id=fields["shelter_id"],
+        place=fields["place"],
+        message=fields["message"],
+        name=fields["name"],
+        contact=fields["contact"],
+        consent=fields["consent"],
+        interpreter=fields.get("interpreter"),
+        priority=bool(hits),
+        priority_reason=("life-safety words: " + ", ".join(hits))[:200] if hits else None,
+        message_ja_method="pending",
+        created_by=user.id if user else None,
+        status="open",
+    )
+    db.session.add(inquiry)
+    db.session.flush()
+    _history(inquiry, user, "created", channel)
+    db.session.commit()
+    _dispatch(PROCESS_TASK, inquiry.id)
+    _notify(inquiry, "created")
+    return inquiry, token
+
+
+def by_token(token: str) -> Inquiry | None:
+    """Find an inquiry by its resident's status token."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(Inquiry).where(Inquiry.token_hash == hash_token(token)))
+
+
+def process(inquiry_id: int) -> None:
+    """Worker side: detect the language, translate the message into Japanese, re-check priority."""
+    inquiry = db.session.get(Inquiry, inquiry_id)
+    if inquiry is None or inquiry.purged_at is not None or inquiry.message is None:
+        return
+    detected, confidence = detect(inquiry.message)
+    inquiry.lang_detected, inquiry.lang_confidence = detected, confidence
+    if not inquiry.lang_chosen and detected:
+        inquiry.lang = detected
+    if inquiry.lang in ("ja", "ja-x-easy"):
+        inquiry.message_ja, inquiry.message_ja_method = inquiry.message, "human"
+    elif inquiry.lang != "und":
+        result = pipeline.translate(
+            pipeline.Source(text=inquiry.message, lang=inquiry.lang),
+            "ja",
+            machine.backend(current_app),
+            memory.lookup,
+        )
+        inquiry.message_ja = result.text
+        inquiry.message_ja_method = result.method if result.status == "done" else "pending"
+        inquiry.message_ja_note = result.reason
+    else:
+        inquiry.message_ja_method = "pending"
+        inquiry.message_ja_note = "language not recognised"
+    hits = priority.life_safety_hits(inquiry.message, inquiry.message_ja)
+    if hits and not inquiry.priority:
+        inquiry.priority = True
+        inquiry.priority_reason = ("life-safety words: " + ", ".join(hits))[:200]
+        _history(inquiry, None, "priority", "raised automatically")
+    inquiry.updated_at = utcnow()
+    db.session.commit()
+    _notify(inquiry, "processed")
+
+
+def view(inquiry: Inquiry, user: User, remote_addr: str | None) -> None:
+    """Write the audit record of a staff member seeing an inquiry."""
+    db.session.add(
+        AuditLog(
+            user_id=user.id,
+            action="view",
+            object_type="inquiry",
+            object_id=inquiry.id,
+            remote_addr=remote_addr,
+        )
+    )
+    db.session.commit()
+
+
+def update(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> Inquiry:
+    """Change status, referral, assignee or priority; each change goes into the history."""
+    if "status" in data:
+        status = validation.choice(data, "status", STATUSES, inquiry.status)
+        if status == "referred":
+            inquiry.referred_to = validation.text(data, "referred_to", required=True, max_chars=200)
+        if status != inquiry.status:
+            _history(inquiry, user, "status", f"{inquiry.status} → {status}")
+            inquiry.status = status
+    if "assignee_id" in data:
+        assignee = data["assignee_id"]
+        if assignee not in (None, ""):
+            try:
+                target = db.session.get(User, int(assignee))
+            except (TypeError, ValueError):
+                target = None
+            if target is None or not target.active:
+                raise validation.bad("assignee_id", "no such active staff member")
+            inquiry.assignee_id = target.id
+            _history(inquiry, user, "assigned", target.username)
+        else:
+            inquiry.assignee_id = None
+            _history(inquiry, user, "assigned", "nobody")
+        if inquiry.status == "open":
+            _history(inquiry, user, "status", "open → in_progress")
+            inquiry.status = "in_progress"
+    if "priority" in data:
+        flag = validation.boolean(data, "priority", inquiry.priority)
+        if flag != inquiry.priority:
+            inquiry.priority = flag
+            inquiry.priority_reason = f"set by {user.username}" if flag else None
+            _history(inquiry, user, "priority", "raised" if flag else "lowered")
+    inquiry.updated_at = utcnow()
+    db.session.commit()
+    _notify(inquiry, "updated")
+    return inquiry
+
+
+def reply(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> InquiryReply:
+    """Store a reply written in Japanese (or a phrasebook template) and queue its translation."""
+    if inquiry.purged_at is not None:
+        raise ApiError(409, "purged", "this inquiry's personal data was purged")
+    template_id = validation.text(data, "template_id", max_chars=120)
+    text_ja = validation.text(data, "text", max_chars=MAX_MESSAGE)
+    if template_id:
+        template = phrasebook.load().get(template_id)
+        if template is None or template.slots:
+            raise validation.bad("template_id", "choose a phrasebook sentence without slots")
+        text_ja = template.text["ja"]
+    if not text_ja:
+        raise validation.bad("text", "'text' is required (the reply in Japanese)", "required")
+    row = InquiryReply(
+        inquiry_id=inquiry.id,
+        author_id=user.id,
+        text_ja=text_ja,
+        template_id=template_id,
+        status="translating",
+    )
+    db.session.add(row)
+    inquiry.first_reply_at = inquiry.first_reply_at or utcnow()
+    if inquiry.status in ("open", "in_progress"):
+        _history(inquiry, user, "status", f"{inquiry.status} → answered")
+        inquiry.status = "answered"
+    inquiry.updated_at = utcnow()
+    db.session.flush()
+    _history(inquiry, user, "reply", f"reply {row.id}")
+    db.session.commit()
+    _dispatch(REPLY_TASK, row.id)
+    _notify(inquiry, "replied")
+    return row
+
+
+def translate_reply(reply_id: int) -> None:
+    """Worker side: put a reply into the resident's language by the best path that exists."""
+    row = db.session.get(InquiryReply, reply_id)
+    if row is None or row.status == "done" or row.text_ja is None:
+        return
+    inquiry = db.session.get(Inquiry, row.inquiry_id)
+    if inquiry is None:
+        return
+    if inquiry.lang in ("ja", "und"):
+        row.text, row.method, row.reviewed, row.status = row.text_ja, "human", True, "done"
+    else:
+        source = pipeline.Source(text=row.text_ja, lang="ja", template_id=row.template_id)
+        result = pipeline.translate(
+            source, inquiry.lang, machine.backend(current_app), memory.lookup
+        )
+        row.status = "done" if result.status == "done" else "pending"
+        row.text, row.method, row.reviewed = result.text, result.method, result.reviewed
+        row.reason = result.reason
+    db.session.commit()
+    _notify(inquiry, "reply_translated")
+
+
+def correct_reply(reply: InquiryReply, text: str, user: User) -> InquiryReply:
+    """A reviewer or interpreter writes or corrects the resident-language text of a reply."""
+    inquiry = db.session.get(Inquiry, reply.inquiry_id)
+    reply.text, reply.method, reply.reviewed, reply.status = text, "human", True, "done"
+    reply.reason = None
+    if inquiry is not None and reply.text_ja:
+        memory.remember("ja", inquiry.lang, reply.text_ja, text, user.id)
+        _history(inquiry, user, "reply_reviewed", f"reply {reply.id}")
+    db.session.commit()
+    return reply
+
+
+def purge(older_than_days: int) -> int:
+    """Empty personal fields of inquiries older than N days; keep the counts."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    count = 0
+    for inquiry in db.session.scalars(
+        select(Inquiry).where(Inquiry.created_at < cutoff, Inquiry.purged_at.is_(None))
+    ):
+        for field in PERSONAL:
+            setattr(inquiry, field, None)
+        for row in inquiry.replies:
+            row.text = row.text_ja = None
+        inquiry.purged_at = utcnow()
+        _history(inquiry, None, "purged", f"older than {older_than_days} days")
+        count += 1
+    db.session.commit()
+    return count
+
+
+def sweep(stale_seconds: int) -> int:
+    """Re-queue inquiry work whose task was lost (e.g. Redis was down when it was sent)."""
+    cutoff = utcnow() - timedelta(seconds=stale_seconds)
+    sent = 0
+    for inquiry_id in db.session.scalars(
+        select(Inquiry.id).where(
+            Inquiry.message_ja_method == "pending",
+            Inquiry.message_ja_note.is_(None),
+            Inquiry.purged_at.is_(None),
+            Inquiry.updated_at < cutoff,
+        )
+    ):
+        _dispatch(PROCESS_TASK, inquiry_id)
+        sent += 1
+    for reply_id in db.session.scalars(
+        select(InquiryReply.id).where(
+            InquiryReply.status == "translating", InquiryReply.created_at < cutoff
+        )
+    ):
+        _dispatch(REPLY_TASK, reply_id)
+        sent += 1
+    return sent
+
+
+def filtered(args: Mapping[str, str]) -> Any:
+    """The inquiry query for list filters shared by the desk and the API, priority first."""
+    query = select(Inquiry).order_by(Inquiry.priority.desc(), Inquiry.id.desc())
+    if args.get("status"):
+        query = query.where(Inquiry.status == validation.choice(args, "status", STATUSES, "open"))
+    for field, column in (("category", Inquiry.category), ("lang", Inquiry.lang)):
+        if args.get(field):
+            query = query.where(column == args[field])
+    if (args.get("shelter_id") or "").isdigit():
+        query = query.where(Inquiry.shelter_id == int(args["shelter_id"]))
+    if args.get("priority") in ("1", "true"):
+        query = query.where(Inquiry.priority.is_(True))
+    if (args.get("older_than_hours") or "").isdigit():
+        query = query.where(
+            Inquiry.created_at < utcnow() - timedelta(hours=int(args["older_than_hours"]))
+        )
+    return query

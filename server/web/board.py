@@ -1,0 +1,70 @@
+"""The shelter board page: a kiosk view filled and kept live by web/static/board.js."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from server.core import auth
+from server.core.extensions import db
+from server.models import Board
+from translations import languages
+
+bp = Blueprint("board", __name__)
+
+
+@bp.get("/board/<int:board_id>")
+def board_page(board_id: int) -> str:
+    """Render the board shell; the token in the link authorises it."""
+    token = request.args.get("token", "")
+    board = auth.board_from_token(token)
+    if board is None or board.id != board_id:
+        abort(403)
+    board = db.session.get(Board, board_id) or abort(404)
+    langs = [
+        languages.BY_CODE[c]
+        for c in [current_app.config["SOURCE_LANGUAGE"], *current_app.config["TARGET_LANGUAGES"]]
+        if c in languages.BY_CODE
+    ]
+    from translations import glossary
+
+    key_terms = [
+        t
+        for t in glossary.load_glossary()
+        if t.category in ("evacuation", "shelter", "food_water", "lifelines", "alert")
+    ]
+    config = {
+        "boardId": board.id,
+        "token": token,
+        "layout": board.layout,
+        "furigana": board.furigana,
+        "sourceLang": current_app.config["SOURCE_LANGUAGE"],
+        "glossary": [
+            {
+                "ja": t.text["ja"],
+                "reading": t.reading,
+                "text": {
+                    c: t.text.get(c)
+                    for c in [*current_app.config["TARGET_LANGUAGES"]]
+                    if c != "ja-x-easy" and t.text.get(c)
+                },
+            }
+            for t in key_terms[:40]
+        ],
+        "languages": [
+            {
+                "code": lang.code,
+                "native": lang.native,
+                "english": lang.english,
+                "dir": lang.direction,
+            }
+            for lang in langs
+        ],
+    }
+    return render_template(
+        "board.html",
+        board=board,
+        config_json=json.dumps(config),
+        help_url=f"{current_app.config['PUBLIC_URL']}/help",
+    )

@@ -1,0 +1,107 @@
+"""Console pages for shelters and their boards."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from server.core.extensions import db
+from server.core.security import board_token
+from server.live import sockets
+from server.models import Board, Shelter
+from server.web.console import bp
+
+
+def board_url(board: Board) -> str:
+    """Return the secret link a board's screen opens."""
+    token = board_token(current_app.config["SECRET_KEY"], board.id, board.token_version)
+    return f"{current_app.config['PUBLIC_URL']}/board/{board.id}?token={token}"
+
+
+@bp.get("/shelters")
+@login_required
+def shelters() -> str:
+    """List shelters and boards; admins see board links."""
+    items = list(db.session.scalars(select(Shelter).order_by(Shelter.id)))
+    links = (
+        {b.id: board_url(b) for s in items for b in s.boards}
+        if current_user.role == "admin"
+        else {}
+    )
+    return render_template("console/shelters.html", shelters=items, links=links)
+
+
+@bp.post("/shelters")
+@login_required
+def create_shelter() -> Response:
+    """Register a shelter from the console."""
+    if current_user.role not in ("admin", "operator"):
+        abort(403)
+    name = request.form.get("name_ja", "").strip()
+    if not name or len(name) > 200:
+        flash(_("A shelter needs a Japanese name (up to 200 characters)."), "error")
+        return redirect(url_for("console.shelters"))
+    db.session.add(
+        Shelter(
+            name_ja=name,
+            name_romaji=request.form.get("name_romaji", "").strip()[:200],
+            address=request.form.get("address", "").strip()[:400],
+        )
+    )
+    db.session.commit()
+    flash(_("Shelter added."), "ok")
+    return redirect(url_for("console.shelters"))
+
+
+@bp.post("/shelters/<int:shelter_id>/boards")
+@login_required
+def create_board(shelter_id: int) -> Response:
+    """Add a board to a shelter (admins only)."""
+    if current_user.role != "admin":
+        abort(403)
+    shelter = db.session.get(Shelter, shelter_id) or abort(404)
+    name = request.form.get("name", "").strip()[:200] or _("Board")
+    layout = request.form.get("layout", "grid")
+    db.session.add(
+        Board(
+            shelter=shelter,
+            name=name,
+            layout=layout if layout in ("grid", "cycle") else "grid",
+            furigana=request.form.get("furigana") == "on",
+        )
+    )
+    db.session.commit()
+    flash(_("Board added. Open its link on the screen in the shelter."), "ok")
+    return redirect(url_for("console.shelters"))
+
+
+@bp.post("/boards/<int:board_id>/new-link")
+@login_required
+def rotate_board_link(board_id: int) -> Response:
+    """Give a board a new link; the old link stops working."""
+    if current_user.role != "admin":
+        abort(403)
+    board = db.session.get(Board, board_id) or abort(404)
+    board.token_version += 1
+    db.session.commit()
+    sockets.revoke_board(board.id)
+    flash(_("New link made. The old link no longer opens this board."), "ok")
+    return redirect(url_for("console.shelters"))
+
+
+@bp.post("/boards/<int:board_id>/settings")
+@login_required
+def board_settings(board_id: int) -> Response:
+    """Change a board's layout and furigana switch (it applies when the screen reloads)."""
+    if current_user.role != "admin":
+        abort(403)
+    board = db.session.get(Board, board_id) or abort(404)
+    layout = request.form.get("layout", board.layout)
+    board.layout = layout if layout in ("grid", "cycle") else board.layout
+    board.furigana = request.form.get("furigana") == "on"
+    db.session.commit()
+    flash(_("Board settings saved. Reload the board's screen to apply them."), "ok")
+    return redirect(url_for("console.shelters"))
