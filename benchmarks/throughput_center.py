@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from throughput_proc import cpu_seconds, peak_rss_mib
 
 from server import create_app
+from server.announcements import drafts
 from server.announcements import service as announcements
 from server.core import database, embedded
 from server.core.extensions import db
@@ -100,7 +101,7 @@ class Center:
         with self.app.app_context():
             for text in texts:
                 t = time.time()
-                draft = announcements.parse_draft({"text": text, "source_lang": SOURCE})
+                draft = drafts.parse_draft({"text": text, "source_lang": SOURCE})
                 posted[announcements.create(draft, None).id] = t
             db.session.remove()
         return posted

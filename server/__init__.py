@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     from server.core.extensions import csrf, db, limiter, socketio
     from server.core.tasks import celery_init_app
     from server.live import events, sockets
+    from server.translation.engine import mt
 
     db.init_app(app)
     database.init_app(app)
@@ -81,11 +82,12 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     _ = sockets  # registers the Socket.IO handlers on import
     events.init_app(app)
     celery_init_app(app)
+    mt.init_app(app)
 
     from server.core.health import bp as health_bp
-    from server.web.api import bp as api_bp
+    from server.web.api.blueprint import bp as api_bp
     from server.web.board import bp as board_bp
-    from server.web.console import bp as console_bp
+    from server.web.console.blueprint import bp as console_bp
     from server.web.resident import bp as resident_bp
 
     app.register_blueprint(api_bp)

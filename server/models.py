@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from server.core.extensions import db
+from server.words import AnnouncementStatus, InquiryStatus, TranslationStatus
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -59,7 +61,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
 
@@ -118,7 +120,7 @@ class Announcement(db.Model):  # type: ignore[name-defined,misc]
     shelter_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     drill: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=AnnouncementStatus.ACTIVE.value)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -128,6 +130,10 @@ class Announcement(db.Model):  # type: ignore[name-defined,misc]
     revisions: Mapped[list[AnnouncementRevision]] = relationship(
         back_populates="announcement", order_by="AnnouncementRevision.revision"
     )
+
+    def is_current(self, revision: int) -> bool:
+        """Tell whether ``revision`` is what boards show now (active, not replaced)."""
+        return self.status == AnnouncementStatus.ACTIVE and self.revision == revision
 
 
 class AnnouncementRevision(db.Model):  # type: ignore[name-defined,misc]
@@ -167,10 +173,6 @@ class Translation(db.Model):  # type: ignore[name-defined,misc]
     elapsed_ms: Mapped[int | None] = mapped_column(Integer)
     event_seq: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # A machine job is claimed for a lease; a worker killed mid-batch lets the lease lapse.
-    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     machine_text: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -200,18 +202,48 @@ class Counter(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Outbox(db.Model):  # type: ignore[name-defined,misc]
-    """Work committed with the announcement; the beat sweep re-dispatches what was never done."""
+    """Deferred work committed with the change that needs it; the sweep re-sends what is left.
+
+    ``ref`` names what the work is for ("announcement:7:2", "inquiry:5", "reply:9"): the
+    work closes its own row by it, in the same commit as its result.
+    """
 
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task: Mapped[str] = mapped_column(String(80))
-    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id"), index=True)
-    revision: Mapped[int] = mapped_column(Integer)
+    args: Mapped[list[int]] = mapped_column(JSON, default=list)  # ids only, never personal data
+    ref: Mapped[str] = mapped_column(String(80), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dispatch_count: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class MachineJob(db.Model):  # type: ignore[name-defined,misc]
+    """A text waiting for a model; drained in batches per language pair, deleted when done.
+
+    Every kind of text goes this way (announcement languages, inquiry messages, desk replies,
+    the translate API). A job is claimed for a lease; a worker killed mid-batch lets the lease
+    lapse and another takes the job over. The text may be a resident's words: it lives only
+    here and only until the job is finished or the inquiry is purged.
+    """
+
+    __tablename__ = "machine_jobs"
+    __table_args__ = (Index("ix_machine_jobs_pair", "source_lang", "target_lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # JobKind
+    ref_id: Mapped[int | None] = mapped_column(Integer)  # translation, inquiry or reply id
+    ref_key: Mapped[str | None] = mapped_column(String(80))  # an ad-hoc request's answer key
+    source_lang: Mapped[str] = mapped_column(String(16))
+    target_lang: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # higher is claimed first
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class MemoryEntry(db.Model):  # type: ignore[name-defined,misc]
@@ -246,7 +278,7 @@ class Inquiry(db.Model):  # type: ignore[name-defined,misc]
     lang_confidence: Mapped[float | None] = mapped_column()
     category: Mapped[str] = mapped_column(String(32), index=True)
     shelter_id: Mapped[int | None] = mapped_column(ForeignKey("shelters.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=InquiryStatus.OPEN.value, index=True)
     referred_to: Mapped[str | None] = mapped_column(String(200))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     priority: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
@@ -283,7 +315,7 @@ class InquiryReply(db.Model):  # type: ignore[name-defined,misc]
     text_ja: Mapped[str | None] = mapped_column(Text)
     template_id: Mapped[str | None] = mapped_column(String(120))
     text: Mapped[str | None] = mapped_column(Text)  # in the resident's language
-    status: Mapped[str] = mapped_column(String(16), default="translating")
+    status: Mapped[str] = mapped_column(String(16), default=TranslationStatus.TRANSLATING.value)
     method: Mapped[str | None] = mapped_column(String(16))
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str | None] = mapped_column(String(200))

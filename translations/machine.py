@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,8 +9,6 @@ from typing import Any
 from translations import glossary, languages, protect
 from translations.mt import ArgosEngine, EngineSettings
 from translations.pipeline import Result
-
-_lock = threading.Lock()
 
 
 class ArgosTranslator:
@@ -90,13 +87,3 @@ def settings(config: Any) -> EngineSettings:
         max_batch_size=config["MT_BATCH_SIZE"],
         max_loaded_models=config["MT_MAX_LOADED_MODELS"],
     )
-
-
-def backend(app: Any) -> ArgosTranslator | None:
-    """Return the process-wide translator, or None while no model is installed."""
-    with _lock:
-        translator = app.extensions.get("tagengo.mt")
-        if translator is None:
-            translator = ArgosTranslator(ArgosEngine(settings(app.config)))
-            app.extensions["tagengo.mt"] = translator
-    return translator if translator.engine.installed() else None

@@ -1,9 +1,11 @@
-"""The one function workers call: translate a revision into every target language.
+"""How one text reaches one language: ``plan`` decides, before any model runs.
 
-Order of preference per language: operator-written text (やさしい日本語) → phrasebook
-(the chosen template, or a slot-free sentence that matches one) → machine translation when a
-model path exists. A language with no path comes back ``unavailable`` with the reason; nothing
-here ever invents a text.
+Order of preference: operator-written text (やさしい日本語) → phrasebook (the chosen template,
+or a slot-free sentence that matches one) → translation memory → machine translation when a
+model path exists. ``plan`` returns the finished result, or None when the text must go to a
+model — the server then records a machine job, which is drained in batches per language pair.
+A language with no path comes back ``unavailable`` with the reason; nothing here ever invents
+a text.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Literal, Protocol
 
 from translations import languages, phrasebook
+
+ResultStatus = Literal["done", "unavailable"]
+MethodName = Literal["phrasebook", "memory", "machine", "human"]
 
 
 @dataclass(frozen=True)
@@ -21,9 +26,9 @@ class Result:
     """How one language of a text came out."""
 
     lang: str
-    status: str  # "done" | "unavailable"
+    status: ResultStatus
     text: str | None = None
-    method: str | None = None  # "phrasebook" | "memory" | "machine" | "human"
+    method: MethodName | None = None
     reviewed: bool = False
     reason: str | None = None
     engine: str | None = None

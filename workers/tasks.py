@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from flask import current_app
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
+from server.core import outbox
+from server.core.tasks import TaskName
 from server.inquiries import service as inquiries
-from server.translation import adhoc as jobs
-from server.translation import machine_jobs
-from server.translation import planning as translating
+from server.inquiries import translate as inquiry_languages
+from server.translation import adhoc, machine_jobs, planning
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +27,21 @@ TRANSIENT = {
 }
 
 
-@shared_task(name="workers.tasks.translate_announcement", bind=True, **TRANSIENT)
+@shared_task(name=TaskName.TRANSLATE_ANNOUNCEMENT.value, bind=True, **TRANSIENT)
 def translate_announcement(self: object, announcement_id: int, revision: int) -> int:
     """Translate one revision into every target language (idempotent per language)."""
     task_id = getattr(getattr(self, "request", None), "id", "?")
     log.info("task=%s translate announcement=%s revision=%s", task_id, announcement_id, revision)
-    return translating.translate_revision(announcement_id, revision)
+    return planning.translate_revision(announcement_id, revision)
 
 
-@shared_task(name="workers.tasks.sweep_outbox", **TRANSIENT)
+@shared_task(name=TaskName.SWEEP_OUTBOX.value, **TRANSIENT)
 def sweep_outbox() -> int:
-    """Re-dispatch outbox rows that no worker has finished."""
-    return translating.sweep_outbox()
+    """Re-send outbox work that no worker has finished (every kind, one table)."""
+    return outbox.sweep(current_app.config["OUTBOX_STALE_SECONDS"])
 
 
-@shared_task(name="workers.tasks.translate_machine", bind=True, **TRANSIENT)
+@shared_task(name=TaskName.TRANSLATE_MACHINE.value, bind=True, **TRANSIENT)
 def translate_machine(self: object, source_lang: str, target_lang: str) -> int:
     """Translate every waiting machine job of one language pair in batches."""
     task_id = getattr(getattr(self, "request", None), "id", "?")
@@ -47,29 +49,27 @@ def translate_machine(self: object, source_lang: str, target_lang: str) -> int:
     return machine_jobs.translate_machine(source_lang, target_lang)
 
 
-@shared_task(name="workers.tasks.translate_texts")
+@shared_task(name=TaskName.TRANSLATE_TEXTS.value)
 def translate_texts(job: str) -> int:
     """Answer an ad-hoc translation request of the API (the texts wait in Redis)."""
-    return jobs.run(job)
+    return adhoc.run(job)
 
 
-@shared_task(name="workers.tasks.process_inquiry", **TRANSIENT)
+@shared_task(name=TaskName.PROCESS_INQUIRY.value, **TRANSIENT)
 def process_inquiry(inquiry_id: int) -> None:
     """Detect the language of an inquiry and translate it into Japanese for the desk."""
-    inquiries.process(inquiry_id)
+    inquiry_languages.process(inquiry_id)
 
 
-@shared_task(name="workers.tasks.translate_reply", **TRANSIENT)
+@shared_task(name=TaskName.TRANSLATE_REPLY.value, **TRANSIENT)
 def translate_reply(reply_id: int) -> None:
     """Translate a desk reply into the resident's language."""
-    inquiries.translate_reply(reply_id)
+    inquiry_languages.translate_reply(reply_id)
 
 
-@shared_task(name="workers.tasks.purge_inquiries")
+@shared_task(name=TaskName.PURGE_INQUIRIES.value)
 def purge_inquiries() -> int:
     """Empty personal fields of inquiries past the retention period (daily)."""
-    from flask import current_app
-
     count = inquiries.purge(current_app.config["INQUIRY_RETENTION_DAYS"])
     log.info("purged personal data of %s inquiry(ies)", count)
     return count

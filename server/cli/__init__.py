@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from server.core import config as settings
+from server.words import Role
 
 
 def _app(role: str = "cli") -> Any:
@@ -87,7 +88,7 @@ def up(host: str | None, port: int | None, data_dir: str | None, with_demo: bool
         click.echo(f"  Board:    {link}")
         click.echo(f"  Data:     {folder}  (logs in {logs})")
         if with_demo:
-            from server.cli import demo as seed
+            from server.cli import demo_data as seed
 
             with app.app_context():
                 for line in seed.seed():
@@ -134,7 +135,7 @@ def web() -> None:
     "-Q",
     default=None,
     help="Comma-separated queues to consume (default: all). E.g. `machine` on a machine "
-    "that only translates, `translate,broadcast,maintenance` on the others.",
+    "that only translates, `translate,maintenance` on the others.",
 )
 def worker(concurrency: int | None, queues: str | None) -> None:
     """Run one Celery worker (on every queue unless --queues says otherwise)."""
@@ -188,7 +189,7 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "operator", "reviewer"]), default="operator")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="operator")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--languages", default="ja", help="Languages this person works in, e.g. ja,vi,en.")
 def users_create(username: str, role: str, password_stdin: bool, languages: str) -> None:
@@ -286,7 +287,7 @@ def boards_list() -> None:
 @main.command()
 def demo() -> None:
     """Seed a demo center: two shelters, three boards and a few announcements."""
-    from server.cli import demo as seed
+    from server.cli import demo_data as seed
 
     with _app().app_context():
         for line in seed.seed():

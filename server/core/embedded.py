@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from server.core.security import new_secret
+from server.core.tasks import QUEUES
 
-WORKER_QUEUES = "translate,machine,broadcast,maintenance"
+WORKER_QUEUES = ",".join(QUEUES)
 
 
 def free_port() -> int:

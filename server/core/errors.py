@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -38,11 +36,8 @@ def init_app(app: Flask) -> None:
         return error_response(exc.status, exc.code, exc.message, exc.field)
 
     @app.errorhandler(429)
-    def _too_many(exc: HTTPException) -> Any:
-        if request.blueprint == "resident":
-            from server.web.resident import _page
-
-            return _page("resident/limited.html", 429)
+    def _too_many(exc: HTTPException) -> Response:
+        # Pages answer in their own way (the resident pages register their own handler).
         return error_response(429, "rate_limited", "too many requests; wait and try again")
 
     @app.errorhandler(HTTPException)

@@ -11,7 +11,9 @@ from sqlalchemy import func, select, text
 from server.core.auth import require_role
 from server.core.extensions import db
 from server.models import Announcement, Counter, Translation
-from translations import languages, machine
+from server.translation import engine
+from server.words import AnnouncementStatus, TranslationStatus
+from translations import languages
 
 bp = Blueprint("health", __name__)
 PING_CACHE_SECONDS = 5.0
@@ -36,7 +38,7 @@ def _workers() -> list[str]:
 
 
 def _pairs() -> dict[str, Any]:
-    backend = machine.backend(current_app)
+    backend = engine.translator()
     installed = (
         [f"{p.from_code}→{p.to_code}" for p in backend.engine.installed()] if backend else []
     )
@@ -128,7 +130,11 @@ def metrics() -> Response:
         "tagengo_translation_latency_ms_sum",
         "counter",
         "Time spent producing translations, by method.",
-        [({"method": m or "none"}, float(ms or 0)) for m, s, _, ms in rows if s == "done"],
+        [
+            ({"method": m or "none"}, float(ms or 0))
+            for m, s, _, ms in rows
+            if s == TranslationStatus.DONE
+        ],
     )
     seq = db.session.get(Counter, "board_events")
     _metric(
@@ -139,7 +145,7 @@ def metrics() -> Response:
         [({}, seq.value if seq else 0)],
     )
     active = db.session.scalar(
-        select(func.count(Announcement.id)).where(Announcement.status == "active")
+        select(func.count(Announcement.id)).where(Announcement.status == AnnouncementStatus.ACTIVE)
     )
     _metric(
         lines, "tagengo_announcements_active", "gauge", "Active announcements.", [({}, active or 0)]

@@ -9,7 +9,6 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROLES = ("admin", "operator", "reviewer")
 _hasher = PasswordHasher()
 
 

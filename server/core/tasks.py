@@ -1,17 +1,51 @@
-"""Bind Celery to Flask (the pattern of Flask's own Celery example)."""
+"""Celery bound to Flask, and the one table of task names and their queues.
+
+Every send site, the routes, the worker's task decorators and `tagengo worker --queues` read
+the names and queues here. Flask's own Celery example is the pattern: ``celery_init_app``
+is called from the app factory and stores the app in ``app.extensions['celery']``.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 from kombu.entity import Exchange, Queue
 
-# translate: per-announcement and per-inquiry work, short and first in line; machine: batched
-# machine translation, long (a drain of a language pair), kept apart so a surge of
-# announcements does not queue the drains behind all of their own planning tasks.
-QUEUES = ("translate", "machine", "broadcast", "maintenance")
+
+class TaskName(StrEnum):
+    """Names of the worker's tasks (the worker's ``workers.tasks`` module defines them)."""
+
+    TRANSLATE_ANNOUNCEMENT = "workers.tasks.translate_announcement"
+    TRANSLATE_MACHINE = "workers.tasks.translate_machine"
+    TRANSLATE_TEXTS = "workers.tasks.translate_texts"
+    PROCESS_INQUIRY = "workers.tasks.process_inquiry"
+    TRANSLATE_REPLY = "workers.tasks.translate_reply"
+    SWEEP_OUTBOX = "workers.tasks.sweep_outbox"
+    PURGE_INQUIRIES = "workers.tasks.purge_inquiries"
+
+
+# translate: planning an announcement's or an inquiry's languages, short and first in line;
+# machine: batched machine translation of every kind of text, long (a drain of a language
+# pair), kept apart so a surge of announcements does not queue the drains behind all of their
+# own planning tasks; maintenance: the outbox sweep and the retention purge.
+QUEUE_OF: dict[TaskName, str] = {
+    TaskName.TRANSLATE_ANNOUNCEMENT: "translate",
+    TaskName.TRANSLATE_MACHINE: "machine",
+    TaskName.TRANSLATE_TEXTS: "translate",
+    TaskName.PROCESS_INQUIRY: "translate",
+    TaskName.TRANSLATE_REPLY: "translate",
+    TaskName.SWEEP_OUTBOX: "maintenance",
+    TaskName.PURGE_INQUIRIES: "maintenance",
+}
+QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
+
+
+def send(name: TaskName, *args: Any) -> None:
+    """Queue a task with ids as arguments (never personal data); raises when Redis is down."""
+    current_app.extensions["celery"].send_task(name.value, args=list(args))
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -41,21 +75,13 @@ def celery_init_app(app: Flask) -> Celery:
         task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
         task_default_queue="translate",
         task_create_missing_queues=False,
-        task_routes={
-            "workers.tasks.translate_announcement": {"queue": "translate"},
-            "workers.tasks.translate_machine": {"queue": "machine"},
-            "workers.tasks.translate_texts": {"queue": "translate"},
-            "workers.tasks.process_inquiry": {"queue": "translate"},
-            "workers.tasks.translate_reply": {"queue": "translate"},
-            "workers.tasks.sweep_outbox": {"queue": "maintenance"},
-            "workers.tasks.purge_inquiries": {"queue": "maintenance"},
-        },
+        task_routes={name.value: {"queue": queue} for name, queue in QUEUE_OF.items()},
         beat_schedule={
             "sweep-outbox": {
-                "task": "workers.tasks.sweep_outbox",
+                "task": TaskName.SWEEP_OUTBOX.value,
                 "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
             },
-            "purge-inquiries": {"task": "workers.tasks.purge_inquiries", "schedule": 86400.0},
+            "purge-inquiries": {"task": TaskName.PURGE_INQUIRIES.value, "schedule": 86400.0},
         },
         worker_hijack_root_logger=False,
     )

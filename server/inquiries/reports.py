@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from server.core.extensions import db
 from server.models import Inquiry, Shelter, utcnow
+from server.words import InquiryStatus
 
 CENTER_TZ = ZoneInfo("Asia/Tokyo")
 PERSONAL_COLUMNS = ("place", "message", "message_ja", "name", "contact")
@@ -38,7 +39,7 @@ def daily(day: date) -> dict[str, Any]:
     stale = db.session.scalars(
         select(Inquiry)
         .where(
-            Inquiry.status.in_(("open", "in_progress")),
+            Inquiry.status.in_((InquiryStatus.OPEN, InquiryStatus.IN_PROGRESS)),
             Inquiry.created_at < utcnow() - timedelta(days=1),
         )
         .order_by(Inquiry.created_at)

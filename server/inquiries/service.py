@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 import manuals
-from server.core import validation
+from server.core import outbox, validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.core.security import hash_token, new_secret
+from server.core.tasks import TaskName
 from server.live import events
 from server.models import (
     AuditLog,
@@ -25,17 +25,26 @@ from server.models import (
     User,
     utcnow,
 )
-from server.translation import memory
-from translations import languages, machine, phrasebook, pipeline, priority
-from translations.detect import detect
+from server.translation import machine_jobs, memory
+from server.words import InquiryStatus, JobKind, Method, TranslationStatus
+from translations import languages, phrasebook, priority
 
 log = logging.getLogger(__name__)
-STATUSES = ("open", "in_progress", "answered", "closed", "referred")
+STATUSES = tuple(InquiryStatus)
+PENDING = "pending"  # message_ja_method while the Japanese is not there yet
 CHANNELS = ("web", "phone", "walk_in", "api")
-PROCESS_TASK = "workers.tasks.process_inquiry"
-REPLY_TASK = "workers.tasks.translate_reply"
 MAX_MESSAGE = 2000
 PERSONAL = ("place", "message", "name", "contact", "message_ja")
+
+
+def inquiry_ref(inquiry_id: int) -> str:
+    """Name an inquiry's outbox work."""
+    return f"inquiry:{inquiry_id}"
+
+
+def reply_ref(reply_id: int) -> str:
+    """Name a reply's outbox work."""
+    return f"reply:{reply_id}"
 
 
 def category_codes() -> list[str]:
@@ -43,7 +52,7 @@ def category_codes() -> list[str]:
     return [c["code"] for c in manuals.load_inquiry_categories()]
 
 
-def _history(inquiry: Inquiry, user: User | None, action: str, detail: str | None = None) -> None:
+def history(inquiry: Inquiry, user: User | None, action: str, detail: str | None = None) -> None:
     db.session.add(
         InquiryEvent(
             inquiry_id=inquiry.id, user_id=user.id if user else None, action=action, detail=detail
@@ -51,20 +60,13 @@ def _history(inquiry: Inquiry, user: User | None, action: str, detail: str | Non
     )
 
 
-def _notify(inquiry: Inquiry, kind: str) -> None:
+def notify(inquiry: Inquiry, kind: str) -> None:
     """Tell consoles something changed; ids and status only, never the resident's words."""
     events.emit_control(
         "inquiry",
         {"type": kind, "id": inquiry.id, "status": inquiry.status, "priority": inquiry.priority},
         room="console",
     )
-
-
-def _dispatch(task: str, object_id: int) -> None:
-    try:
-        current_app.extensions["celery"].send_task(task, args=[object_id])
-    except Exception:  # the sweep picks it up; the resident's inquiry is already stored
-        log.warning("broker unavailable; %s(%s) waits for the sweep", task, object_id)
 
 
 def parse(data: Mapping[str, Any], channel: str) -> dict[str, Any]:
@@ -128,16 +130,17 @@ def create(
         interpreter=fields.get("interpreter"),
         priority=bool(hits),
         priority_reason=("life-safety words: " + ", ".join(hits))[:200] if hits else None,
-        message_ja_method="pending",
+        message_ja_method=PENDING,
         created_by=user.id if user else None,
-        status="open",
+        status=InquiryStatus.OPEN,
     )
     db.session.add(inquiry)
     db.session.flush()
-    _history(inquiry, user, "created", channel)
+    history(inquiry, user, "created", channel)
+    work = outbox.add(TaskName.PROCESS_INQUIRY, inquiry.id, ref=inquiry_ref(inquiry.id))
     db.session.commit()
-    _dispatch(PROCESS_TASK, inquiry.id)
-    _notify(inquiry, "created")
+    outbox.dispatch([work])
+    notify(inquiry, "created")
     return inquiry, token
 
 
@@ -146,40 +149,6 @@ def by_token(token: str) -> Inquiry | None:
     if not token or len(token) > 100:
         return None
     return db.session.scalar(select(Inquiry).where(Inquiry.token_hash == hash_token(token)))
-
-
-def process(inquiry_id: int) -> None:
-    """Worker side: detect the language, translate the message into Japanese, re-check priority."""
-    inquiry = db.session.get(Inquiry, inquiry_id)
-    if inquiry is None or inquiry.purged_at is not None or inquiry.message is None:
-        return
-    detected, confidence = detect(inquiry.message)
-    inquiry.lang_detected, inquiry.lang_confidence = detected, confidence
-    if not inquiry.lang_chosen and detected:
-        inquiry.lang = detected
-    if inquiry.lang in ("ja", "ja-x-easy"):
-        inquiry.message_ja, inquiry.message_ja_method = inquiry.message, "human"
-    elif inquiry.lang != "und":
-        result = pipeline.translate(
-            pipeline.Source(text=inquiry.message, lang=inquiry.lang),
-            "ja",
-            machine.backend(current_app),
-            memory.lookup,
-        )
-        inquiry.message_ja = result.text
-        inquiry.message_ja_method = result.method if result.status == "done" else "pending"
-        inquiry.message_ja_note = result.reason
-    else:
-        inquiry.message_ja_method = "pending"
-        inquiry.message_ja_note = "language not recognised"
-    hits = priority.life_safety_hits(inquiry.message, inquiry.message_ja)
-    if hits and not inquiry.priority:
-        inquiry.priority = True
-        inquiry.priority_reason = ("life-safety words: " + ", ".join(hits))[:200]
-        _history(inquiry, None, "priority", "raised automatically")
-    inquiry.updated_at = utcnow()
-    db.session.commit()
-    _notify(inquiry, "processed")
 
 
 def view(inquiry: Inquiry, user: User, remote_addr: str | None) -> None:
@@ -200,10 +169,10 @@ def update(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> Inquiry:
     """Change status, referral, assignee or priority; each change goes into the history."""
     if "status" in data:
         status = validation.choice(data, "status", STATUSES, inquiry.status)
-        if status == "referred":
+        if status == InquiryStatus.REFERRED:
             inquiry.referred_to = validation.text(data, "referred_to", required=True, max_chars=200)
         if status != inquiry.status:
-            _history(inquiry, user, "status", f"{inquiry.status} → {status}")
+            history(inquiry, user, "status", f"{inquiry.status} → {status}")
             inquiry.status = status
     if "assignee_id" in data:
         assignee = data["assignee_id"]
@@ -215,22 +184,22 @@ def update(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> Inquiry:
             if target is None or not target.active:
                 raise validation.bad("assignee_id", "no such active staff member")
             inquiry.assignee_id = target.id
-            _history(inquiry, user, "assigned", target.username)
+            history(inquiry, user, "assigned", target.username)
         else:
             inquiry.assignee_id = None
-            _history(inquiry, user, "assigned", "nobody")
-        if inquiry.status == "open":
-            _history(inquiry, user, "status", "open → in_progress")
-            inquiry.status = "in_progress"
+            history(inquiry, user, "assigned", "nobody")
+        if inquiry.status == InquiryStatus.OPEN:
+            history(inquiry, user, "status", "open → in_progress")
+            inquiry.status = InquiryStatus.IN_PROGRESS
     if "priority" in data:
         flag = validation.boolean(data, "priority", inquiry.priority)
         if flag != inquiry.priority:
             inquiry.priority = flag
             inquiry.priority_reason = f"set by {user.username}" if flag else None
-            _history(inquiry, user, "priority", "raised" if flag else "lowered")
+            history(inquiry, user, "priority", "raised" if flag else "lowered")
     inquiry.updated_at = utcnow()
     db.session.commit()
-    _notify(inquiry, "updated")
+    notify(inquiry, "updated")
     return inquiry
 
 
@@ -252,52 +221,37 @@ def reply(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> InquiryReply
         author_id=user.id,
         text_ja=text_ja,
         template_id=template_id,
-        status="translating",
+        status=TranslationStatus.TRANSLATING,
     )
     db.session.add(row)
     inquiry.first_reply_at = inquiry.first_reply_at or utcnow()
-    if inquiry.status in ("open", "in_progress"):
-        _history(inquiry, user, "status", f"{inquiry.status} → answered")
-        inquiry.status = "answered"
+    if inquiry.status in (InquiryStatus.OPEN, InquiryStatus.IN_PROGRESS):
+        history(inquiry, user, "status", f"{inquiry.status} → answered")
+        inquiry.status = InquiryStatus.ANSWERED
     inquiry.updated_at = utcnow()
     db.session.flush()
-    _history(inquiry, user, "reply", f"reply {row.id}")
+    history(inquiry, user, "reply", f"reply {row.id}")
+    work = outbox.add(TaskName.TRANSLATE_REPLY, row.id, ref=reply_ref(row.id))
     db.session.commit()
-    _dispatch(REPLY_TASK, row.id)
-    _notify(inquiry, "replied")
+    outbox.dispatch([work])
+    notify(inquiry, "replied")
     return row
-
-
-def translate_reply(reply_id: int) -> None:
-    """Worker side: put a reply into the resident's language by the best path that exists."""
-    row = db.session.get(InquiryReply, reply_id)
-    if row is None or row.status == "done" or row.text_ja is None:
-        return
-    inquiry = db.session.get(Inquiry, row.inquiry_id)
-    if inquiry is None:
-        return
-    if inquiry.lang in ("ja", "und"):
-        row.text, row.method, row.reviewed, row.status = row.text_ja, "human", True, "done"
-    else:
-        source = pipeline.Source(text=row.text_ja, lang="ja", template_id=row.template_id)
-        result = pipeline.translate(
-            source, inquiry.lang, machine.backend(current_app), memory.lookup
-        )
-        row.status = "done" if result.status == "done" else "pending"
-        row.text, row.method, row.reviewed = result.text, result.method, result.reviewed
-        row.reason = result.reason
-    db.session.commit()
-    _notify(inquiry, "reply_translated")
 
 
 def correct_reply(reply: InquiryReply, text: str, user: User) -> InquiryReply:
     """A reviewer or interpreter writes or corrects the resident-language text of a reply."""
     inquiry = db.session.get(Inquiry, reply.inquiry_id)
-    reply.text, reply.method, reply.reviewed, reply.status = text, "human", True, "done"
+    reply.text, reply.method, reply.reviewed, reply.status = (
+        text,
+        Method.HUMAN,
+        True,
+        TranslationStatus.DONE,
+    )
     reply.reason = None
+    outbox.close(reply_ref(reply.id))  # a person's text settles it; a late machine one is dropped
     if inquiry is not None and reply.text_ja:
         memory.remember("ja", inquiry.lang, reply.text_ja, text, user.id)
-        _history(inquiry, user, "reply_reviewed", f"reply {reply.id}")
+        history(inquiry, user, "reply_reviewed", f"reply {reply.id}")
     db.session.commit()
     return reply
 
@@ -313,42 +267,22 @@ def purge(older_than_days: int) -> int:
             setattr(inquiry, field, None)
         for row in inquiry.replies:
             row.text = row.text_ja = None
+        machine_jobs.forget(JobKind.INQUIRY, [inquiry.id])
+        machine_jobs.forget(JobKind.REPLY, [row.id for row in inquiry.replies])
         inquiry.purged_at = utcnow()
-        _history(inquiry, None, "purged", f"older than {older_than_days} days")
+        history(inquiry, None, "purged", f"older than {older_than_days} days")
         count += 1
     db.session.commit()
     return count
-
-
-def sweep(stale_seconds: int) -> int:
-    """Re-queue inquiry work whose task was lost (e.g. Redis was down when it was sent)."""
-    cutoff = utcnow() - timedelta(seconds=stale_seconds)
-    sent = 0
-    for inquiry_id in db.session.scalars(
-        select(Inquiry.id).where(
-            Inquiry.message_ja_method == "pending",
-            Inquiry.message_ja_note.is_(None),
-            Inquiry.purged_at.is_(None),
-            Inquiry.updated_at < cutoff,
-        )
-    ):
-        _dispatch(PROCESS_TASK, inquiry_id)
-        sent += 1
-    for reply_id in db.session.scalars(
-        select(InquiryReply.id).where(
-            InquiryReply.status == "translating", InquiryReply.created_at < cutoff
-        )
-    ):
-        _dispatch(REPLY_TASK, reply_id)
-        sent += 1
-    return sent
 
 
 def filtered(args: Mapping[str, str]) -> Any:
     """The inquiry query for list filters shared by the desk and the API, priority first."""
     query = select(Inquiry).order_by(Inquiry.priority.desc(), Inquiry.id.desc())
     if args.get("status"):
-        query = query.where(Inquiry.status == validation.choice(args, "status", STATUSES, "open"))
+        query = query.where(
+            Inquiry.status == validation.choice(args, "status", STATUSES, InquiryStatus.OPEN)
+        )
     for field, column in (("category", Inquiry.category), ("lang", Inquiry.lang)):
         if args.get(field):
             query = query.where(column == args[field])

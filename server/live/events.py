@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from server.core.extensions import db, socketio
 from server.models import Announcement, BoardEvent, Counter
+from server.words import TranslationStatus
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def record(
     *,
     revision: int,
     lang: str | None,
-    status: str = "done",
+    status: str = TranslationStatus.DONE,
     method: str | None = None,
     reviewed: bool = False,
     text: str | None = None,
@@ -93,8 +94,8 @@ def record(
     )
     # Kept outside the mapped state: after commit the row is expired, and pushing must not
     # need the database again (it may be the thing that just went away).
-    event.emit_payload = payload  # type: ignore[attr-defined]
-    event.emit_rooms = rooms_for(event)  # type: ignore[attr-defined]
+    event.emit_payload = payload
+    event.emit_rooms = rooms_for(event)
     db.session.add(event)
     return event
 

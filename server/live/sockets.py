@@ -90,40 +90,44 @@ def revoke_board(board_id: int) -> None:
         client.publish(control_channel(current_app), json.dumps({"revoke_board": board_id}))
 
 
+def _drop_board(board_id: Any) -> None:
+    """Disconnect this process's sockets of a revoked board."""
+    if not isinstance(board_id, int):
+        return
+    room = f"board:{board_id}"
+    sids = [sid for sid, _ in socketio.server.manager.get_participants(NAMESPACE, room)]
+    for sid in sids:
+        socketio.server.emit("revoked", {"board_id": board_id}, to=sid, namespace=NAMESPACE)
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+    if sids:
+        log.info("board %s revoked: %s socket(s) disconnected", board_id, len(sids))
+
+
+def _listen_for_revocations(app: Any) -> None:
+    import redis
+
+    while True:
+        try:
+            pubsub = redis.Redis.from_url(app.config["REDIS_URL"]).pubsub()  # type: ignore[no-untyped-call]
+            pubsub.subscribe(control_channel(app))
+            for message in pubsub.listen():
+                if message.get("type") == "message":
+                    _drop_board(json.loads(message["data"]).get("revoke_board"))
+        except Exception:  # Redis went away: wait and listen again
+            log.warning("control channel lost; retrying", exc_info=True)
+            socketio.sleep(2)
+
+
+def _report_forever(app: Any) -> None:
+    while True:
+        with app.app_context():
+            _report_boards()
+        socketio.sleep(BOARDS_TTL / 3)
+
+
 def start_control_listener(app: Any) -> None:
     """In a web process: listen for revocations and drop the local sockets of that board."""
     if not app.config["REDIS_URL"]:
         return
-    import redis
-
-    def listen() -> None:
-        while True:
-            try:
-                pubsub = redis.Redis.from_url(app.config["REDIS_URL"]).pubsub()  # type: ignore[no-untyped-call]
-                pubsub.subscribe(control_channel(app))
-                for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        _drop(json.loads(message["data"]).get("revoke_board"))
-            except Exception:  # Redis went away: wait and listen again
-                log.warning("control channel lost; retrying", exc_info=True)
-                socketio.sleep(2)
-
-    def _drop(board_id: Any) -> None:
-        if not isinstance(board_id, int):
-            return
-        room = f"board:{board_id}"
-        sids = [sid for sid, _ in socketio.server.manager.get_participants(NAMESPACE, room)]
-        for sid in sids:
-            socketio.server.emit("revoked", {"board_id": board_id}, to=sid, namespace=NAMESPACE)
-            socketio.server.disconnect(sid, namespace=NAMESPACE)
-        if sids:
-            log.info("board %s revoked: %s socket(s) disconnected", board_id, len(sids))
-
-    def report() -> None:
-        while True:
-            with app.app_context():
-                _report_boards()
-            socketio.sleep(BOARDS_TTL / 3)
-
-    socketio.start_background_task(listen)
-    socketio.start_background_task(report)
+    socketio.start_background_task(_listen_for_revocations, app)
+    socketio.start_background_task(_report_forever, app)

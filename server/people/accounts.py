@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from server.core.extensions import db
-from server.core.security import ROLES, hash_password, hash_token, new_secret
+from server.core.security import hash_password, hash_token, new_secret
 from server.models import ApiToken, Board, Shelter, User
+from server.words import ROLES
 
 
 class AccountError(ValueError):

@@ -1,7 +1,8 @@
-"""Ad-hoc translations for the API: texts wait in Redis, a worker translates, the caller waits.
+"""Ad-hoc translations for the API: the worker plans, machine jobs translate, the caller waits.
 
-Texts never travel as Celery arguments (they may hold residents' words); the task carries a
-job id and the texts expire from Redis within minutes.
+Texts never travel as Celery arguments (they may hold residents' words): they wait in Redis
+for the planning task, and as machine jobs in the database for the drain, which answers each
+one into a Redis list the web process reads. Phrasebook and memory answer at once.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from dataclasses import asdict
 from typing import Any, cast
 
 import redis
-from flask import current_app
 
+from server.core import tasks
 from server.core.errors import ApiError
-from server.core.extensions import redis_client
-from server.translation import memory
-from translations import machine, pipeline
+from server.core.extensions import db, redis_client
+from server.core.tasks import TaskName
+from server.models import MachineJob
+from server.translation import engine, machine_jobs, memory
+from server.words import JobKind
+from translations import pipeline
 
-TASK = "workers.tasks.translate_texts"
 TTL_SECONDS = 300
 
 
@@ -30,54 +33,76 @@ def _redis() -> redis.Redis:
     return cast(redis.Redis, client)
 
 
+def _key(job: str) -> str:
+    return f"tagengo:job:{job}"
+
+
 def request(
     texts: list[str], source: str, target: str, timeout: float = 60
 ) -> list[pipeline.Result]:
-    """Hand texts to a worker and wait for its answer."""
+    """Hand texts to a worker and wait until every one is answered."""
     job = uuid.uuid4().hex
     client = _redis()
-    key = f"tagengo:job:{job}"
+    key = _key(job)
     client.set(
         key, json.dumps({"texts": texts, "source": source, "target": target}), ex=TTL_SECONDS
     )
-    current_app.extensions["celery"].send_task(TASK, args=[job])
-    answer = client.blpop([key + ":done"], timeout=timeout)
-    client.delete(key)
-    if answer is None:
-        raise ApiError(
-            504,
-            "translation_timeout",
-            f"no worker answered within {timeout:.0f} s; is a worker running?",
-        )
-    return [pipeline.Result(**r) for r in json.loads(answer[1])]
+    tasks.send(TaskName.TRANSLATE_TEXTS, job)
+    answers: dict[int, pipeline.Result] = {}
+    try:
+        while len(answers) < len(texts):
+            answer = client.blpop([key + ":done"], timeout=timeout)
+            if answer is None:
+                raise ApiError(
+                    504,
+                    "translation_timeout",
+                    f"no worker answered within {timeout:.0f} s; is a worker running?",
+                )
+            item = json.loads(answer[1])
+            answers[item["i"]] = pipeline.Result(**item["result"])
+    finally:
+        client.delete(key, key + ":done")
+    return [answers[i] for i in range(len(texts))]
+
+
+def _answer(job: str, index: int, result: pipeline.Result) -> None:
+    client = _redis()
+    client.rpush(_key(job) + ":done", json.dumps({"i": index, "result": asdict(result)}))
+    client.expire(_key(job) + ":done", TTL_SECONDS)
 
 
 def run(job: str) -> int:
-    """Translate a waiting job (worker side) and hand the results back; return the count."""
+    """Worker side: answer what needs no model, queue the rest as machine jobs; return count."""
     client = _redis()
-    key = f"tagengo:job:{job}"
-    raw = client.get(key)
+    raw = client.get(_key(job))
     if raw is None:
         return 0  # the caller gave up and the texts expired
     data: dict[str, Any] = json.loads(raw)
-    results = translate_texts(data["texts"], data["source"], data["target"])
-    client.rpush(key + ":done", json.dumps([asdict(r) for r in results]))
-    client.expire(key + ":done", TTL_SECONDS)
-    return len(results)
-
-
-def translate_texts(texts: list[str], source: str, target: str) -> list[pipeline.Result]:
-    """Phrasebook, memory, then one batched machine call for whatever is left."""
-    backend = machine.backend(current_app)
-    planned = [
-        pipeline.plan(pipeline.Source(text=t, lang=source), target, backend, memory.lookup)
-        for t in texts
-    ]
-    waiting = [i for i, r in enumerate(planned) if r is None]
-    if waiting and backend is not None:
-        outputs = backend.translate(
-            [texts[i] for i in waiting], pipeline.argos_code(source), pipeline.argos_code(target)
+    source, target = data["source"], data["target"]
+    backend = engine.translator()
+    queued = 0
+    for i, text in enumerate(data["texts"]):
+        result = pipeline.plan(
+            pipeline.Source(text=text, lang=source), target, backend, memory.lookup
         )
-        for i, out in zip(waiting, outputs, strict=True):
-            planned[i] = out
-    return [r for r in planned if r is not None]
+        if result is not None:
+            _answer(job, i, result)
+            continue
+        machine_jobs.enqueue(JobKind.ADHOC, source, target, text, ref_key=f"{job}:{i}")
+        queued += 1
+    db.session.commit()
+    if queued:
+        machine_jobs.wake(source, target)
+    return len(data["texts"])
+
+
+@machine_jobs.finisher(JobKind.ADHOC)
+def _finish(done: list[tuple[MachineJob, pipeline.Result]]) -> machine_jobs.Finished:
+    answers = [(job.ref_key or ":", result) for job, result in done]
+
+    def reply() -> None:
+        for ref, result in answers:
+            job, _, index = ref.rpartition(":")
+            _answer(job, int(index), result)
+
+    return len(answers), reply

@@ -1,9 +1,11 @@
-"""Machine jobs: drain every waiting text of a language pair through batched translation.
+"""Machine jobs: every text that needs a model, drained in batches per language pair.
 
-``translating.translate_revision`` records a job per language that needs a model and sends
-``translate_machine``. A drain claims waiting jobs of the pair from every announcement (a
-lease, so a dead worker's jobs are taken over), translates them in one call per batch with
-the next batch already queued in the model, and stores each batch in one commit.
+Announcement languages, inquiry messages, desk replies and the translate API all come here:
+the domain records a job (``enqueue``) in its own transaction, then ``wake``s the pair. A
+drain claims waiting jobs of the pair — from every kind, life-safety ones first — for a lease
+(so a dead worker's jobs are taken over), translates them in one call per batch with the next
+batch already queued in the model, and hands each finished job to the finisher its kind
+registered, all in one commit per batch. A finished job's row is deleted with it.
 """
 
 from __future__ import annotations
@@ -11,31 +13,108 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections import deque
+from collections import defaultdict, deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, inspect, select, update
+from sqlalchemy import ColumnElement, Select, delete, select, update
 
+from server.core import tasks
 from server.core.extensions import db
-from server.live import events
-from server.models import Announcement, AnnouncementRevision, Shelter, Translation, utcnow
-from server.translation.planning import TRANSLATING, mark_processed, store
+from server.models import MachineJob, Shelter, utcnow
+from server.translation import engine
+from server.words import JobKind
 from translations import languages, machine, pipeline
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = 2  # batches of one pair queued in the model at once
+# A finisher stores its kind's results in the session (the drain commits) and returns how
+# many it stored and what to do after the commit (push board events, tell consoles).
+Finished = tuple[int, Callable[[], None]]
+Finisher = Callable[[list[tuple[MachineJob, pipeline.Result]]], Finished]
+_finishers: dict[JobKind, Finisher] = {}
 _gates: dict[tuple[str, str], threading.Lock] = {}
 _gates_lock = threading.Lock()
 
 
+def finisher(kind: JobKind) -> Callable[[Finisher], Finisher]:
+    """Register the function that stores finished jobs of ``kind``."""
+
+    def register(fn: Finisher) -> Finisher:
+        _finishers[kind] = fn
+        return fn
+
+    return register
+
+
+def enqueue(
+    kind: JobKind,
+    source_lang: str,
+    target_lang: str,
+    text: str,
+    *,
+    ref_id: int | None = None,
+    ref_key: str | None = None,
+    priority: int = 0,
+) -> MachineJob:
+    """Record a job in the current transaction; commit, then ``wake`` the pair."""
+    job = MachineJob(
+        kind=kind.value,
+        ref_id=ref_id,
+        ref_key=ref_key,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        text=text,
+        priority=priority,
+    )
+    db.session.add(job)
+    return job
+
+
+def wake(source_lang: str, target_lang: str) -> None:
+    """Queue a drain of the pair, unless one runs in this process (it takes new jobs too)."""
+    if not draining(source_lang, target_lang):
+        tasks.send(tasks.TaskName.TRANSLATE_MACHINE, source_lang, target_lang)
+
+
 def draining(source_lang: str, target_lang: str) -> bool:
-    """Tell whether a drain of the pair runs in this process (it will take new jobs too)."""
+    """Tell whether a drain of the pair runs in this process."""
     return _gate(source_lang, target_lang).locked()
 
 
-def _claim(source_lang: str, target_lang: str) -> tuple[str, list[Translation]]:
+def _gate(source_lang: str, target_lang: str) -> threading.Lock:
+    with _gates_lock:
+        return _gates.setdefault((source_lang, target_lang), threading.Lock())
+
+
+def _free(now: datetime) -> ColumnElement[bool]:
+    """Match jobs no worker holds a live lease on."""
+    return (MachineJob.claimed_until.is_(None)) | (MachineJob.claimed_until < now)
+
+
+def _waiting_jobs(source_lang: str, target_lang: str, now: datetime) -> Select[int]:
+    """Select the ids of the pair's jobs that wait with no live lease, most urgent first."""
+    return (
+        select(MachineJob.id)
+        .where(
+            MachineJob.source_lang == source_lang,
+            MachineJob.target_lang == target_lang,
+            _free(now),
+        )
+        .order_by(MachineJob.priority.desc(), MachineJob.id)
+    )
+
+
+def _waiting(source_lang: str, target_lang: str) -> bool:
+    """Tell whether a job of the pair waits with no live lease."""
+    found = db.session.scalar(_waiting_jobs(source_lang, target_lang, utcnow()).limit(1))
+    db.session.rollback()  # end the read: the next look must see newer commits
+    return found is not None
+
+
+def _claim(source_lang: str, target_lang: str) -> tuple[str, list[MachineJob]]:
     """Lease waiting jobs of one pair: a batch of fresh ones, or a single retried one.
 
     A job whose lease lapsed was in a batch whose worker died. It is retried alone, so a text
@@ -44,24 +123,23 @@ def _claim(source_lang: str, target_lang: str) -> tuple[str, list[Translation]]:
     token = uuid.uuid4().hex
     now = utcnow()
     lease = timedelta(seconds=current_app.config["MT_LEASE_SECONDS"])
-    free = _free(now)
-    waiting = _waiting_jobs(source_lang, target_lang, now).order_by(Translation.id)
-    retry = db.session.scalar(waiting.where(Translation.attempts > 0).limit(1))
+    waiting = _waiting_jobs(source_lang, target_lang, now)
+    retry = db.session.scalar(waiting.where(MachineJob.attempts > 0).limit(1))
     fresh = waiting.limit(current_app.config["MT_CLAIM_TEXTS"])
     ids = [retry] if retry is not None else list(db.session.scalars(fresh))
     if not ids:
         return token, []
     # The WHERE is re-checked under the write lock, so two workers never hold the same row.
     db.session.execute(
-        update(Translation)
-        .where(Translation.id.in_(ids), Translation.status == TRANSLATING, free)
-        .values(claim_token=token, claimed_until=now + lease, attempts=Translation.attempts + 1)
+        update(MachineJob)
+        .where(MachineJob.id.in_(ids), _free(now))
+        .values(claim_token=token, claimed_until=now + lease, attempts=MachineJob.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return token, list(
         db.session.scalars(
-            select(Translation).where(Translation.claim_token == token).order_by(Translation.id)
+            select(MachineJob).where(MachineJob.claim_token == token).order_by(MachineJob.id)
         )
     )
 
@@ -78,46 +156,15 @@ def _places(target_lang: str) -> list[tuple[str, str]]:
     ]
 
 
-def _gate(source_lang: str, target_lang: str) -> threading.Lock:
-    with _gates_lock:
-        return _gates.setdefault((source_lang, target_lang), threading.Lock())
-
-
-def _free(now: datetime) -> ColumnElement[bool]:
-    """Match jobs no worker holds a live lease on."""
-    return (Translation.claimed_until.is_(None)) | (Translation.claimed_until < now)
-
-
-def _waiting_jobs(source_lang: str, target_lang: str, now: datetime) -> Select[int]:
-    """Select the ids of the pair's jobs that wait with no live lease."""
-    return (
-        select(Translation.id)
-        .join(Announcement, Announcement.id == Translation.announcement_id)
-        .where(
-            Translation.status == TRANSLATING,
-            Translation.lang == target_lang,
-            Announcement.source_lang == source_lang,
-            _free(now),
-        )
-    )
-
-
-def _waiting(source_lang: str, target_lang: str) -> bool:
-    """Tell whether a job of the pair waits with no live lease."""
-    found = db.session.scalar(_waiting_jobs(source_lang, target_lang, utcnow()).limit(1))
-    db.session.rollback()  # end the read: the next look must see newer commits
-    return found is not None
-
-
 def translate_machine(source_lang: str, target_lang: str) -> int:
     """Translate every waiting machine job of one language pair, in batches; return the count.
 
-    One drain per pair and process: every announcement sends this task, and a task that
+    One drain per pair and process: every text's domain sends this task, and a task that
     finds the pair already being drained returns at once, since the running drain's next
     claim takes its job along with everything else that arrived meanwhile. That is what
-    makes batches large while announcements keep coming (the throughput benchmark measured
-    claims of 1–3 texts without it). Worker processes still drain side by side; the
-    database claim keeps them off each other's rows.
+    makes batches large while texts keep coming (the throughput benchmark measured claims of
+    1–3 texts without it). Worker processes still drain side by side; the database claim
+    keeps them off each other's rows.
     """
     gate = _gate(source_lang, target_lang)
     done = 0
@@ -140,10 +187,10 @@ def _drain(source_lang: str, target_lang: str) -> int:
     and the finished one is stored: CTranslate2 never waits for the database, and its
     replicas never idle at the tail of a batch.
     """
-    backend = machine.backend(current_app)
+    backend = engine.translator()
     places = _places(target_lang)
     done = 0
-    flight: deque[tuple[str, list[Translation], Future[list[pipeline.Result]]]] = deque()
+    flight: deque[tuple[str, list[MachineJob], Future[list[pipeline.Result]]]] = deque()
     with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="mt") as pool:
         while True:
             token, rows = _claim(source_lang, target_lang) if len(flight) < IN_FLIGHT else ("", [])
@@ -158,7 +205,7 @@ def _drain(source_lang: str, target_lang: str) -> int:
                 done += _finish(rows, token, [failed])
                 continue
             if rows:
-                texts = _texts(rows)
+                texts = [row.text for row in rows]
                 db.session.rollback()  # hold no read transaction open while the model works
                 job = pool.submit(_translate, backend, texts, source_lang, target_lang, places)
                 flight.append((token, rows, job))
@@ -170,19 +217,6 @@ def _drain(source_lang: str, target_lang: str) -> int:
             log.info(
                 "translated %s text(s) %s→%s in one batch", len(rows), source_lang, target_lang
             )
-
-
-def _texts(rows: list[Translation]) -> list[str]:
-    """Return the source text of each job's revision."""
-    revisions = {
-        (rev.announcement_id, rev.revision): rev.text
-        for rev in db.session.scalars(
-            select(AnnouncementRevision).where(
-                AnnouncementRevision.announcement_id.in_({r.announcement_id for r in rows})
-            )
-        )
-    }
-    return [revisions[(r.announcement_id, r.revision)] for r in rows]
 
 
 def _translate(
@@ -202,7 +236,7 @@ def _translate(
             pipeline.argos_code(target_lang),
             places=places,
         )
-    except Exception as exc:  # a broken or removed model: say so on the boards
+    except Exception as exc:  # a broken or removed model: say so where the text is shown
         log.exception("machine translation %s→%s failed", source_lang, target_lang)
         return [
             pipeline.Result(
@@ -212,39 +246,39 @@ def _translate(
         ]
 
 
-def _finish(rows: list[Translation], token: str, results: list[pipeline.Result]) -> int:
-    """Store a batch's results in one commit, skipping rows no longer ours or current."""
-    revisions = set()
-    current: list[tuple[Announcement, Translation, pipeline.Result]] = []
-    # Reload the whole batch in one query (a refresh per row is a round trip per row); the
-    # rows were expired while the model worked, but each keeps its identity.
-    ids: list[int] = [inspect(row).identity[0] for row in rows]  # type: ignore[index]
-    db.session.scalars(
-        select(Translation).where(Translation.id.in_(ids)).execution_options(populate_existing=True)
+def _finish(rows: list[MachineJob], token: str, results: list[pipeline.Result]) -> int:
+    """Hand a batch's results to their kinds' finishers and delete the jobs, in one commit.
+
+    Returns how many texts were stored (a superseded announcement language is not).
+    """
+    by_id = dict(zip([row.id for row in rows], results, strict=True))
+    # Reload the batch in one query: a job finished by another worker after our lease
+    # lapsed, or emptied by a purge, is gone or no longer ours.
+    mine = db.session.scalars(
+        select(MachineJob)
+        .where(MachineJob.id.in_(by_id), MachineJob.claim_token == token)
+        .execution_options(populate_existing=True)
     ).all()
-    for row, result in zip(rows, results, strict=True):
-        if row.claim_token != token or row.status != TRANSLATING:
-            continue  # someone else finished it after our lease lapsed
-        announcement = db.session.get(Announcement, row.announcement_id)
-        revisions.add((row.announcement_id, row.revision))
-        if (
-            announcement is None
-            or announcement.status != "active"
-            or announcement.revision != row.revision
-        ):
-            row.status = "pending"
-            row.reason = "superseded by a newer revision"
-            row.claim_token = None
-            continue
-        current.append((announcement, row, result))
-    seq = events.next_seq(len(current)) if current else 0
-    stored = [
-        store(announcement, row.revision, row.lang, result, row, seq=seq + i)
-        for i, (announcement, row, result) in enumerate(current)
-    ]
+    groups: dict[JobKind, list[tuple[MachineJob, pipeline.Result]]] = defaultdict(list)
+    for job in mine:
+        groups[JobKind(job.kind)].append((job, by_id[job.id]))
+    finished = [_finishers[kind](pairs) for kind, pairs in groups.items()]
+    db.session.execute(
+        delete(MachineJob)
+        .where(MachineJob.id.in_([job.id for job in mine]))
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    events.push(stored)
-    for announcement_id, revision in sorted(revisions):
-        mark_processed(announcement_id, revision, commit=False)
-    db.session.commit()
-    return len(stored)
+    for _, action in finished:
+        action()
+    return sum(count for count, _ in finished)
+
+
+def forget(kind: JobKind, ref_ids: list[int]) -> None:
+    """Delete the jobs of ``kind`` for these objects (superseded or purged; no commit)."""
+    if ref_ids:
+        db.session.execute(
+            delete(MachineJob)
+            .where(MachineJob.kind == kind.value, MachineJob.ref_id.in_(ref_ids))
+            .execution_options(synchronize_session=False)
+        )

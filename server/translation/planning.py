@@ -1,10 +1,9 @@
-"""Translate revisions into the center's languages; persist each language, then push it.
+"""Plan an announcement revision's languages: finish what needs no model, queue the rest.
 
-Two steps. ``translate_revision`` (here) finishes every language that needs no model
-(operator text, phrasebook, memory, or an honest "pending") and records the rest as machine
-jobs. Then ``machine_jobs.translate_machine`` takes every waiting job of one language pair —
-from all announcements — and translates them in batched calls, which is what makes
-CTranslate2 fast.
+``translate_revision`` finishes every language that needs no model (operator text,
+phrasebook, memory, or an honest "pending") in one commit and records the rest as machine
+jobs; ``machine_jobs`` drains those in batches per language pair and hands each finished one
+back to ``_finish_machine`` here.
 """
 
 from __future__ import annotations
@@ -15,23 +14,22 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.announcements import service as announcements
 from server.core.extensions import db
 from server.live import events
 from server.models import (
     Announcement,
     AnnouncementRevision,
     BoardEvent,
-    Outbox,
+    MachineJob,
     Translation,
-    utcnow,
 )
-from server.translation import memory
-from translations import machine, pipeline
+from server.translation import engine, machine_jobs, memory
+from server.translation.store import TRANSLATING, mark_processed, store
+from server.words import JobKind, TranslationStatus
+from translations import pipeline
 
 log = logging.getLogger(__name__)
-MACHINE_TASK = "workers.tasks.translate_machine"
-TRANSLATING = "translating"
+URGENT = ("Extreme", "Severe")  # their machine jobs are claimed before routine ones
 
 
 def _existing_events(announcement_id: int, revision: int) -> list[BoardEvent]:
@@ -59,48 +57,10 @@ def _source(announcement: Announcement, rev: AnnouncementRevision) -> pipeline.S
     )
 
 
-def store(
-    announcement: Announcement,
-    revision: int,
-    lang: str,
-    result: pipeline.Result,
-    row: Translation | None = None,
-    seq: int | None = None,
-) -> BoardEvent:
-    """Write one finished language and its event into the session (the caller commits)."""
-    status = "done" if result.status == "done" else "pending"
-    event = events.record(
-        events.TRANSLATED,
-        announcement,
-        revision=revision,
-        lang=lang,
-        status=status,
-        method=result.method,
-        reviewed=result.reviewed,
-        text=result.text,
-        reason=result.reason,
-        seq=seq,
-    )
-    if row is None:
-        row = Translation(announcement_id=announcement.id, revision=revision, lang=lang)
-        db.session.add(row)
-    row.status = status
-    row.method = result.method
-    row.reviewed = result.reviewed
-    row.text = result.text
-    row.machine_text = result.text if result.method == "machine" else None
-    row.reason = result.reason
-    row.engine = result.engine
-    row.model = result.model
-    row.elapsed_ms = result.elapsed_ms
-    row.event_seq = event.seq
-    row.claim_token = None
-    row.claimed_until = None
-    return event
-
-
 def _write(
-    announcement: Announcement, revision: int, plans: list[tuple[str, pipeline.Result | None]]
+    announcement: Announcement,
+    rev: AnnouncementRevision,
+    plans: list[tuple[str, pipeline.Result | None]],
 ) -> list[BoardEvent] | None:
     """Store planned languages (machine ones as jobs) in one commit, then push; None on a clash.
 
@@ -109,20 +69,29 @@ def _write(
     stored: list[BoardEvent] = []
     finished = sum(1 for _, result in plans if result is not None)
     seq = events.next_seq(finished) if finished else 0
+    priority = 1 if announcement.severity in URGENT else 0
     for lang, result in plans:
-        if result is None:
-            db.session.add(
-                Translation(
-                    announcement_id=announcement.id,
-                    revision=revision,
-                    lang=lang,
-                    status=TRANSLATING,
-                    engine="argos",
-                )
-            )
-        else:
-            stored.append(store(announcement, revision, lang, result, seq=seq + len(stored)))
-    mark_processed(announcement.id, revision, commit=False)
+        if result is not None:
+            stored.append(store(announcement, rev.revision, lang, result, seq=seq + len(stored)))
+            continue
+        row = Translation(
+            announcement_id=announcement.id,
+            revision=rev.revision,
+            lang=lang,
+            status=TRANSLATING,
+            engine="argos",
+        )
+        db.session.add(row)
+        db.session.flush()
+        machine_jobs.enqueue(
+            JobKind.ANNOUNCEMENT,
+            announcement.source_lang,
+            lang,
+            rev.text,
+            ref_id=row.id,
+            priority=priority,
+        )
+    mark_processed(announcement.id, rev.revision)
     try:
         db.session.commit()
     except IntegrityError:
@@ -130,6 +99,28 @@ def _write(
         return None
     events.push(stored)
     return stored
+
+
+def _close_superseded(announcement_id: int, revision: int) -> None:
+    """Give up the machine work of a withdrawn or replaced revision (never shown now)."""
+    waiting = list(
+        db.session.scalars(
+            select(Translation.id).where(
+                Translation.announcement_id == announcement_id,
+                Translation.revision == revision,
+                Translation.status == TRANSLATING,
+            )
+        )
+    )
+    db.session.execute(
+        update(Translation)
+        .where(Translation.id.in_(waiting))
+        .values(status=TranslationStatus.PENDING, reason="superseded by a newer revision")
+        .execution_options(synchronize_session=False)
+    )
+    machine_jobs.forget(JobKind.ANNOUNCEMENT, waiting)
+    mark_processed(announcement_id, revision)
+    db.session.commit()
 
 
 def translate_revision(announcement_id: int, revision: int) -> int:
@@ -151,26 +142,9 @@ def translate_revision(announcement_id: int, revision: int) -> int:
             "announcement=%s revision=%s does not exist; dropping task", announcement_id, revision
         )
         return 0
-    if announcement.status != "active" or announcement.revision != revision:
-        # Machine jobs of a withdrawn or replaced revision will never be shown: close them, or
-        # the outbox row stays open and the sweep re-sends this task forever.
-        db.session.execute(
-            update(Translation)
-            .where(
-                Translation.announcement_id == announcement_id,
-                Translation.revision == revision,
-                Translation.status == TRANSLATING,
-            )
-            .values(
-                status="pending",
-                reason="superseded by a newer revision",
-                claim_token=None,
-                claimed_until=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        mark_processed(announcement_id, revision)
+    if not announcement.is_current(revision):
+        # Otherwise the outbox row stays open and the sweep re-sends this task forever.
+        _close_superseded(announcement_id, revision)
         return 0
     events.push(_existing_events(announcement_id, revision))
     rows = {
@@ -182,7 +156,7 @@ def translate_revision(announcement_id: int, revision: int) -> int:
         )
     }
     source = _source(announcement, rev)
-    backend = machine.backend(current_app)
+    backend = engine.translator()
     machine_langs = {lang for lang, row in rows.items() if row.status == TRANSLATING}
     plans = [
         (lang, pipeline.plan(source, lang, backend, memory.lookup))
@@ -190,59 +164,39 @@ def translate_revision(announcement_id: int, revision: int) -> int:
         if lang != announcement.source_lang and lang not in rows
     ]
     machine_langs |= {lang for lang, result in plans if result is None}
-    from server.translation import machine_jobs  # it builds on this module
-
     # One transaction for all languages: the board benchmark traced most of our extra latency
     # over a bare server to 13 commits, each followed by its own emit. One by one only when
     # another delivery of this task stored some language first.
-    stored = _write(announcement, revision, plans)
+    stored = _write(announcement, rev, plans)
     if stored is None:
-        stored = [e for plan in plans for e in (_write(announcement, revision, [plan]) or [])]
-    added = len(stored)
-    if machine_langs:
-        celery = current_app.extensions["celery"]
-        for lang in sorted(machine_langs):
-            # A drain of the pair running in this process takes the job (it looks once more
-            # after it stops), so a task would only be turned away: spare the queue.
-            if not machine_jobs.draining(announcement.source_lang, lang):
-                celery.send_task(MACHINE_TASK, args=[announcement.source_lang, lang])
-    return added
+        stored = [e for plan in plans for e in (_write(announcement, rev, [plan]) or [])]
+    for lang in sorted(machine_langs):
+        machine_jobs.wake(announcement.source_lang, lang)
+    return len(stored)
 
 
-def mark_processed(announcement_id: int, revision: int, commit: bool = True) -> None:
-    """Close the revision's outbox rows once no language of it is still being translated."""
-    if (
-        db.session.scalar(
-            select(Translation.id)
-            .where(
-                Translation.announcement_id == announcement_id,
-                Translation.revision == revision,
-                Translation.status == TRANSLATING,
-            )
-            .limit(1)
-        )
-        is not None
-    ):
-        return
-    for row in db.session.scalars(
-        select(Outbox).where(
-            Outbox.announcement_id == announcement_id,
-            Outbox.revision == revision,
-            Outbox.processed_at.is_(None),
-        )
-    ):
-        row.processed_at = utcnow()
-    if commit:
-        db.session.commit()
-
-
-def sweep_outbox() -> int:
-    """Dispatch outbox rows never dispatched, or dispatched long ago and still not done."""
-    stale = current_app.config["OUTBOX_STALE_SECONDS"]
-    sent = announcements.dispatch_pending(stale_seconds=stale)
-    from server.inquiries import service as inquiries
-
-    sent += inquiries.sweep(stale)
-    if sent:
-        log.info("outbox sweep re-dispatched %s task(s)", sent)
-    return sent
+@machine_jobs.finisher(JobKind.ANNOUNCEMENT)
+def _finish_machine(done: list[tuple[MachineJob, pipeline.Result]]) -> machine_jobs.Finished:
+    """Store finished announcement languages with their events; skip replaced revisions."""
+    current: list[tuple[Announcement, Translation, pipeline.Result]] = []
+    revisions: set[tuple[int, int]] = set()
+    for job, result in done:
+        row = db.session.get(Translation, job.ref_id)
+        if row is None or row.status != TRANSLATING:
+            continue
+        announcement = db.session.get(Announcement, row.announcement_id)
+        revisions.add((row.announcement_id, row.revision))
+        if announcement is None or not announcement.is_current(row.revision):
+            row.status = TranslationStatus.PENDING
+            row.reason = "superseded by a newer revision"
+            continue
+        current.append((announcement, row, result))
+    seq = events.next_seq(len(current)) if current else 0
+    stored = [
+        store(announcement, row.revision, row.lang, result, row, seq=seq + i)
+        for i, (announcement, row, result) in enumerate(current)
+    ]
+    db.session.flush()
+    for announcement_id, revision in sorted(revisions):
+        mark_processed(announcement_id, revision)
+    return len(stored), lambda: events.push(stored)

@@ -11,8 +11,7 @@ from server.core.extensions import db
 from server.live import events
 from server.models import Announcement, AnnouncementRevision, Translation, User, utcnow
 from server.translation import memory
-
-REVIEWERS = ("admin", "reviewer")
+from server.words import AnnouncementStatus, Method, TranslationStatus
 
 
 def queue(lang: str | None = None, limit: int = 200) -> list[tuple[Translation, Announcement, str]]:
@@ -26,10 +25,10 @@ def queue(lang: str | None = None, limit: int = 200) -> list[tuple[Translation, 
             & (AnnouncementRevision.revision == Translation.revision),
         )
         .where(
-            Translation.method == "machine",
+            Translation.method == Method.MACHINE,
             Translation.reviewed.is_(False),
-            Translation.status == "done",
-            Announcement.status == "active",
+            Translation.status == TranslationStatus.DONE,
+            Announcement.status == AnnouncementStatus.ACTIVE,
             Announcement.revision == Translation.revision,
         )
         .order_by(Translation.id)
@@ -48,9 +47,8 @@ def review(translation_id: int, user: User, corrected: str | None) -> Translatio
     announcement = db.session.get(Announcement, row.announcement_id)
     if (
         announcement is None
-        or announcement.status != "active"
-        or announcement.revision != row.revision
-        or row.status != "done"
+        or not announcement.is_current(row.revision)
+        or row.status != TranslationStatus.DONE
     ):
         raise ApiError(
             409,
@@ -66,7 +64,7 @@ def review(translation_id: int, user: User, corrected: str | None) -> Translatio
     )
     if corrected is not None:
         row.text = corrected
-        row.method = "human"
+        row.method = Method.HUMAN
     row.reviewed = True
     row.reviewed_by = user.id
     row.reviewed_at = utcnow()

@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 import manuals
@@ -111,6 +112,12 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
         direction=languages.BY_CODE[lang].direction,
         **context,
     ), status
+
+
+@bp.errorhandler(429)
+def _too_many(_exc: HTTPException) -> tuple[str, int]:
+    """Ask a resident, in their language, to wait (not the API's JSON)."""
+    return _page("resident/limited.html", 429)
 
 
 def _form(form: dict[str, Any], error: str | None = None, status: int = 200) -> tuple[str, int]:

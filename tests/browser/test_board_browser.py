@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from server.announcements import drafts
 from server.announcements import service as announcements
 from server.core import embedded
 from server.core.security import board_token
@@ -168,9 +169,7 @@ def test_board_reconnects_and_catches_up(
         # Posted with no web process up: committed, pushed into Redis and handed to Celery,
         # so the board can only learn of it from the feed once the web process is back.
         with center.app.app_context():
-            draft = announcements.parse_draft(
-                {"text": text, "easy_text": easy, "category": "lifelines"}
-            )
+            draft = drafts.parse_draft({"text": text, "easy_text": easy, "category": "lifelines"})
             aid = announcements.create(draft, None).id
         expect(card(page, aid)).to_have_count(0)
         screenshot("reconnecting")

@@ -73,7 +73,12 @@ def test_create_stores_revision_outbox_and_published_event(
     assert event.payload["text"] == "本日15時に給水車が来ます。"
     assert event.payload["lang"] == "ja"
     outbox = db.session.scalar(select(Outbox))
-    assert (outbox.announcement_id, outbox.revision, outbox.processed_at) == (body["id"], 1, None)
+    assert (outbox.task, outbox.args, outbox.processed_at) == (
+        "workers.tasks.translate_announcement",
+        [body["id"], 1],
+        None,
+    )
+    assert outbox.ref == f"announcement:{body['id']}:1"
 
 
 def test_any_registry_language_can_be_the_source(client: Any, operator_token: str) -> None:

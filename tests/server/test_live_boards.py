@@ -10,12 +10,16 @@ import pytest
 import socketio
 from sqlalchemy import select
 
+from server.announcements import drafts
 from server.announcements import service as announcements
+from server.core import outbox
 from server.core.extensions import db
 from server.core.security import board_token
+from server.core.tasks import TaskName
 from server.models import Announcement, AnnouncementRevision, Outbox, Translation
 from server.people import accounts
 from server.translation import planning as translating
+from server.translation.store import revision_ref
 
 pytestmark = pytest.mark.slow
 
@@ -314,24 +318,22 @@ def test_outbox_sweep_dispatches_what_was_never_sent(
     board.connect()
     with center.app.app_context():
         # As if the web process died between its commit and the dispatch to Celery.
-        draft = announcements.parse_draft({"text": "未送信のお知らせです。"})
+        draft = drafts.parse_draft({"text": "未送信のお知らせです。"})
         item = Announcement(revision=1, status="active")
         announcements._apply(item, draft)
         db.session.add(item)
         db.session.flush()
         db.session.add(AnnouncementRevision(announcement_id=item.id, revision=1, text=draft.text))
-        db.session.add(
-            Outbox(task=announcements.TRANSLATE_TASK, announcement_id=item.id, revision=1)
-        )
+        outbox.add(TaskName.TRANSLATE_ANNOUNCEMENT, item.id, 1, ref=revision_ref(item.id, 1))
         db.session.commit()
         aid = item.id
-        assert translating.sweep_outbox() == 1
+        assert outbox.sweep(center.app.config["OUTBOX_STALE_SECONDS"]) == 1
     board.wait_for(lambda ev: len(translated(ev, aid)) == len(TARGETS))
     deadline = time.monotonic() + 30  # the worker closes the row just after its last push
     with center.app.app_context():
         while True:
             db.session.expire_all()
-            row = db.session.scalar(select(Outbox).where(Outbox.announcement_id == aid))
+            row = db.session.scalar(select(Outbox).where(Outbox.ref == revision_ref(aid, 1)))
             if row.processed_at is not None or time.monotonic() > deadline:
                 break
             time.sleep(0.1)

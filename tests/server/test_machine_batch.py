@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from server.announcements import drafts
 from server.announcements import service as announcements
 from server.core.extensions import db
-from server.models import BoardEvent, Outbox, Translation, utcnow
+from server.core.tasks import TaskName
+from server.models import BoardEvent, MachineJob, Outbox, Translation, utcnow
 from server.translation import machine_jobs
 from server.translation import planning as translating
 from translations.mt import ArgosEngine, install
@@ -27,9 +29,7 @@ def tiny_models(app: Any, tmp_path: Path) -> None:
 
 
 def publish(text: str) -> int:
-    return announcements.create(
-        announcements.parse_draft({"text": text, "source_lang": "es"}), None
-    ).id
+    return announcements.create(drafts.parse_draft({"text": text, "source_lang": "es"}), None).id
 
 
 def test_waiting_texts_of_a_pair_share_one_batch(
@@ -59,6 +59,7 @@ def test_waiting_texts_of_a_pair_share_one_batch(
     ).all()
     assert sum(1 for e in events if e.payload["lang"] == "en") == 5
     assert all(o.processed_at for o in db.session.scalars(select(Outbox)))
+    assert db.session.scalar(select(MachineJob)) is None  # finished jobs are gone
 
 
 def test_a_live_lease_is_respected_and_an_expired_one_taken_over(
@@ -71,15 +72,19 @@ def test_a_live_lease_is_respected_and_an_expired_one_taken_over(
         t.announcement_id: t
         for t in db.session.scalars(select(Translation).where(Translation.status == "translating"))
     }
-    rows[held].claim_token, rows[held].claimed_until = "other", utcnow() + timedelta(minutes=1)
-    rows[lapsed].claim_token, rows[lapsed].claimed_until = "dead", utcnow() - timedelta(seconds=1)
+    jobs = {
+        aid: db.session.scalar(select(MachineJob).where(MachineJob.ref_id == row.id))
+        for aid, row in rows.items()
+    }
+    jobs[held].claim_token, jobs[held].claimed_until = "other", utcnow() + timedelta(minutes=1)
+    jobs[lapsed].claim_token, jobs[lapsed].claimed_until = "dead", utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert machine_jobs.translate_machine("es", "en") == 1
     db.session.expire_all()
     assert db.session.get(Translation, rows[lapsed].id).text == "shelter."
     assert db.session.get(Translation, rows[held].id).status == "translating"
     # The worker that held the live lease never finishes: once it lapses, the job is redone.
-    db.session.get(Translation, rows[held].id).claimed_until = utcnow() - timedelta(seconds=1)
+    db.session.get(MachineJob, jobs[held].id).claimed_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert machine_jobs.translate_machine("es", "en") == 1
 
@@ -90,7 +95,7 @@ def test_superseded_revision_is_not_shown(app: Any, tiny_models: None) -> None:
     from server.models import Announcement
 
     item = db.session.get(Announcement, aid)
-    announcements.revise(item, announcements.parse_draft({"text": "refugio."}, base=item), None)
+    announcements.revise(item, drafts.parse_draft({"text": "refugio."}, base=item), None)
     assert machine_jobs.translate_machine("es", "en") == 0
     stale = db.session.scalar(
         select(Translation).where(Translation.revision == 1, Translation.lang == "en")
@@ -122,8 +127,9 @@ def test_a_job_that_keeps_killing_workers_ends_as_a_visible_failure(
         select(Translation).where(Translation.announcement_id == poison, Translation.lang == "en")
     )
     # As if three workers died while translating it: started three times, lease lapsed.
-    row.attempts, row.claim_token = app.config["MAX_ATTEMPTS"], "dead"
-    row.claimed_until = utcnow() - timedelta(seconds=1)
+    job = db.session.scalar(select(MachineJob).where(MachineJob.ref_id == row.id))
+    job.attempts, job.claim_token = app.config["MAX_ATTEMPTS"], "dead"
+    job.claimed_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert machine_jobs.translate_machine("es", "en") == 2
     db.session.expire_all()
@@ -195,7 +201,7 @@ def test_no_task_is_queued_for_a_pair_this_process_is_draining(
     original = celery.send_task
 
     def send_task(name: str, args: list[Any], **options: Any) -> Any:
-        if name != translating.MACHINE_TASK:
+        if name != TaskName.TRANSLATE_MACHINE:
             return original(name, args=args, **options)
         sent.append(args)
 

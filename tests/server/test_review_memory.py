@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from server.announcements import drafts
 from server.announcements import service as announcements
 from server.core.extensions import db
 from server.models import BoardEvent, MemoryEntry, Translation
@@ -29,7 +30,7 @@ def machine_translated(app: Any, tmp_path: Path) -> int:
         Path(app.config["ARGOS_PACKAGES_DIR"]),
     )
     aid = announcements.create(
-        announcements.parse_draft({"text": "agua refugio.", "source_lang": "es"}), None
+        drafts.parse_draft({"text": "agua refugio.", "source_lang": "es"}), None
     ).id
     translating.translate_revision(aid, 1)
     machine_jobs.translate_machine("es", "en")
@@ -65,7 +66,7 @@ def test_correction_goes_live_and_is_reused(
     assert client.get("/api/v1/review?lang=en", headers=auth(reviewer)).get_json() == []
 
     again = announcements.create(
-        announcements.parse_draft({"text": "agua  refugio.", "source_lang": "es"}), None
+        drafts.parse_draft({"text": "agua  refugio.", "source_lang": "es"}), None
     ).id  # same sentence, other spacing
     translating.translate_revision(again, 1)
     row = db.session.scalar(

@@ -10,8 +10,8 @@ def test_tasks_route_to_distinct_queues(app: Any) -> None:
 
     celery = app.extensions["celery"]
     queues = {q.name: q for q in celery.conf.task_queues}
-    assert set(queues) == {"translate", "machine", "broadcast", "maintenance"}
-    assert len({q.exchange.name for q in queues.values()}) == 4  # no shared exchange fan-out
+    assert set(queues) == {"translate", "machine", "maintenance"}
+    assert len({q.exchange.name for q in queues.values()}) == 3  # no shared exchange fan-out
     router = celery.amqp.router
     assert router.route({}, "workers.tasks.translate_announcement")["queue"].name == "translate"
     assert router.route({}, "workers.tasks.translate_machine")["queue"].name == "machine"
@@ -35,3 +35,14 @@ def test_a_worker_consumes_every_queue_unless_told_and_refuses_unknown_ones() ->
     result = CliRunner().invoke(main, ["worker", "--queues", "machine,bogus"])
     assert result.exit_code == 2
     assert "unknown queue(s) bogus" in result.output
+
+
+def test_every_task_name_is_a_registered_task_on_its_queue(app: Any) -> None:
+    import workers.tasks  # noqa: F401  (registers the tasks)
+    from server.core.tasks import QUEUE_OF, TaskName
+
+    celery = app.extensions["celery"]
+    ours = {name for name in celery.tasks if name.startswith("workers.")}
+    assert ours == {name.value for name in TaskName}
+    for name in TaskName:
+        assert celery.amqp.router.route({}, name.value)["queue"].name == QUEUE_OF[name]

@@ -1,15 +1,8 @@
-"""The JSON API under /api/v1/."""
+"""The JSON API under /api/v1/: one route module per resource."""
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-from server.core.extensions import csrf
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # bearer tokens, not cookies, authorise writes here
-
-from server.web.api import (  # noqa: E402,F401
+from server.web.api import (  # noqa: F401  (each module adds its routes to the blueprint)
     announcements,
     boards,
     inquiries,
@@ -20,3 +13,6 @@ from server.web.api import (  # noqa: E402,F401
     shelters,
     translate,
 )
+from server.web.api.blueprint import bp
+
+__all__ = ["bp"]

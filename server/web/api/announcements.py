@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from server.announcements import service
+from server.announcements import drafts, service, views
 from server.core import validation
 from server.core.auth import api_user, require_role
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import Announcement
-from server.web.api import bp
-
-WRITERS = ("admin", "operator")
+from server.web.api.blueprint import bp
+from server.words import WRITERS, AnnouncementStatus
 
 
 def _get(announcement_id: int) -> Announcement:
@@ -27,9 +26,9 @@ def _get(announcement_id: int) -> Announcement:
 @require_role(*WRITERS)
 def create_announcement() -> tuple[Response, int]:
     """Publish a new announcement."""
-    draft = service.parse_draft(validation.json_body())
+    draft = drafts.parse_draft(validation.json_body())
     announcement = service.create(draft, api_user())
-    return jsonify(service.serialize(announcement, detail=True)), 201
+    return jsonify(views.serialize(announcement, detail=True)), 201
 
 
 @bp.get("/announcements")
@@ -39,7 +38,7 @@ def list_announcements() -> Response:
     query = select(Announcement).order_by(Announcement.id.desc())
     status = request.args.get("status")
     if status:
-        if status not in ("active", "retracted"):
+        if status not in tuple(AnnouncementStatus):
             raise validation.bad("status", "'status' must be active or retracted")
         query = query.where(Announcement.status == status)
     try:
@@ -49,7 +48,7 @@ def list_announcements() -> Response:
     items = db.session.scalars(query.limit(limit))
     return jsonify(
         {
-            "announcements": [service.serialize(a) for a in items],
+            "announcements": [views.serialize(a) for a in items],
             "target_languages": current_app.config["TARGET_LANGUAGES"],
         }
     )
@@ -59,7 +58,7 @@ def list_announcements() -> Response:
 @require_role()
 def get_announcement(announcement_id: int) -> Response:
     """Return one announcement with the translation status of each language."""
-    return jsonify(service.serialize(_get(announcement_id), detail=True))
+    return jsonify(views.serialize(_get(announcement_id), detail=True))
 
 
 @bp.patch("/announcements/<int:announcement_id>")
@@ -70,12 +69,12 @@ def update_announcement(announcement_id: int) -> Response:
     body = validation.json_body()
     if not body:
         raise validation.bad(None, "nothing to update", "empty")
-    draft = service.parse_draft(body, base=announcement)
-    return jsonify(service.serialize(service.revise(announcement, draft, api_user()), detail=True))
+    draft = drafts.parse_draft(body, base=announcement)
+    return jsonify(views.serialize(service.revise(announcement, draft, api_user()), detail=True))
 
 
 @bp.post("/announcements/<int:announcement_id>/retract")
 @require_role(*WRITERS)
 def retract_announcement(announcement_id: int) -> Response:
     """Withdraw an announcement from every board."""
-    return jsonify(service.serialize(service.retract(_get(announcement_id)), detail=True))
+    return jsonify(views.serialize(service.retract(_get(announcement_id)), detail=True))

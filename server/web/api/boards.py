@@ -11,7 +11,7 @@ from server.core import auth
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import Board, BoardEvent
-from server.web.api import bp
+from server.web.api.blueprint import bp
 
 
 def feed_for(board: Board, since: int, limit: int) -> dict[str, Any]:

@@ -12,9 +12,8 @@ from server.core.errors import ApiError
 from server.core.extensions import db
 from server.inquiries import service as inquiries
 from server.models import Inquiry, User
-from server.web.api import bp
-
-STAFF = ("admin", "operator", "reviewer")
+from server.web.api.blueprint import bp
+from server.words import STAFF, WRITERS
 
 
 def inquiry_json(inquiry: Inquiry, *, personal: bool = True) -> dict[str, Any]:
@@ -106,7 +105,7 @@ def get_inquiry(inquiry_id: int) -> Response:
 
 
 @bp.patch("/inquiries/<int:inquiry_id>")
-@require_role("admin", "operator")
+@require_role(*WRITERS)
 def update_inquiry(inquiry_id: int) -> Response:
     """Change status (with ``referred_to``), ``assignee_id`` or ``priority``."""
     data = validation.json_body()
@@ -118,7 +117,7 @@ def update_inquiry(inquiry_id: int) -> Response:
 
 
 @bp.post("/inquiries/<int:inquiry_id>/replies")
-@require_role("admin", "operator")
+@require_role(*WRITERS)
 def reply_inquiry(inquiry_id: int) -> tuple[Response, int]:
     """Reply in Japanese (``text``) or with a slot-free phrasebook sentence (``template_id``)."""
     user = api_user()

@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 import manuals
 from server.core import validation
 from server.core.errors import ApiError
-from server.web.api import bp
+from server.web.api.blueprint import bp
 from translations import glossary, phrasebook
 
 

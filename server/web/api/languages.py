@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify
 
-from server.web.api import bp
+from server.web.api.blueprint import bp
 from translations import languages
 
 

@@ -9,12 +9,13 @@ from server.core.auth import api_user, require_role
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import MemoryEntry
-from server.translation import memory, review, tmx
-from server.web.api import bp
+from server.translation import memory, tmx
+from server.web.api.blueprint import bp
+from server.words import REVIEWERS, ROLES
 
 
 @bp.get("/memory.tmx")
-@require_role(*review.REVIEWERS, "operator")
+@require_role(*ROLES)
 def export_memory() -> Response:
     """Download every memory entry as TMX 1.4."""
     entries = db.session.scalars(select(MemoryEntry).order_by(MemoryEntry.id))
@@ -29,7 +30,7 @@ def export_memory() -> Response:
 
 
 @bp.post("/memory.tmx")
-@require_role(*review.REVIEWERS)
+@require_role(*REVIEWERS)
 def import_memory() -> Response:
     """Import a TMX document; entries become reviewed memory (origin "import")."""
     if request.mimetype not in ("application/x-tmx+xml", "application/xml", "text/xml"):

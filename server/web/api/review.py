@@ -7,12 +7,13 @@ from flask import Response, jsonify, request
 from server.core import validation
 from server.core.auth import api_user, require_role
 from server.translation import review
-from server.web.api import bp
+from server.web.api.blueprint import bp
+from server.words import REVIEWERS
 from translations import languages
 
 
 @bp.get("/review")
-@require_role(*review.REVIEWERS)
+@require_role(*REVIEWERS)
 def review_queue() -> Response:
     """List unreviewed machine translations; ``?lang=`` filters one language."""
     lang = request.args.get("lang")
@@ -23,7 +24,7 @@ def review_queue() -> Response:
 
 
 @bp.post("/translations/<int:translation_id>/review")
-@require_role(*review.REVIEWERS)
+@require_role(*REVIEWERS)
 def review_translation(translation_id: int) -> Response:
     """Approve (``{"action": "approve"}``) or correct (``{"action": "correct", "text": …}``)."""
     data = validation.json_body()

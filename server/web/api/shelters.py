@@ -13,7 +13,8 @@ from server.core.errors import ApiError
 from server.core.extensions import db
 from server.core.security import board_token
 from server.models import Board, Shelter
-from server.web.api import bp
+from server.web.api.blueprint import bp
+from server.words import WRITERS, Role
 
 LAYOUTS = ("grid", "cycle")
 
@@ -55,7 +56,7 @@ def list_shelters() -> Response:
 
 
 @bp.post("/shelters")
-@require_role("admin", "operator")
+@require_role(*WRITERS)
 def create_shelter() -> tuple[Response, int]:
     """Register a shelter."""
     data = validation.json_body()
@@ -71,7 +72,7 @@ def create_shelter() -> tuple[Response, int]:
 
 
 @bp.post("/shelters/<int:shelter_id>/boards")
-@require_role("admin")
+@require_role(Role.ADMIN)
 def create_board(shelter_id: int) -> tuple[Response, int]:
     """Add a board to a shelter and return its secret link."""
     shelter = db.session.get(Shelter, shelter_id)

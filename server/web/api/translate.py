@@ -10,7 +10,7 @@ from server.core import validation
 from server.core.auth import require_role
 from server.core.errors import ApiError
 from server.translation import adhoc as jobs
-from server.web.api import bp
+from server.web.api.blueprint import bp
 from translations import languages
 
 MAX_ITEMS = 100

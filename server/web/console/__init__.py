@@ -2,49 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
-from sqlalchemy import select
-from werkzeug.wrappers import Response
+from server.web.console import (  # noqa: F401  (each module adds its pages to the blueprint)
+    announcements,
+    inquiries,
+    reports,
+    review,
+    session,
+    shelters,
+)
+from server.web.console.blueprint import bp
 
-from server.core.extensions import db
-from server.core.security import verify_password
-from server.models import User
-
-bp = Blueprint("console", __name__)
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
-    """Sign an operator in."""
-    if request.method == "POST":
-        username = request.form.get("username", "").strip()[:64]
-        user = db.session.scalar(select(User).where(User.username == username))
-        if (
-            user
-            and user.active
-            and verify_password(user.password_hash, request.form.get("password", "")[:256])
-        ):
-            login_user(user)
-            target = request.args.get("next", "")
-            # Only follow local paths, never another site.
-            return redirect(
-                target
-                if target.startswith("/") and not target.startswith("//")
-                else url_for("console.dashboard")
-            )
-        flash(_("Wrong user name or password."), "error")
-        return render_template("console/login.html"), 401  # type: ignore[return-value]
-    return render_template("console/login.html")
-
-
-@bp.post("/logout")
-@login_required
-def logout() -> Response:
-    """Sign out."""
-    logout_user()
-    return redirect(url_for("console.login"))
-
-
-from server.web.console import announcements, inquiries, reports, review, shelters  # noqa: E402,F401
+__all__ = ["bp"]

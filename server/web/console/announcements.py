@@ -11,16 +11,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from server.announcements import service
+from server.announcements import drafts, service, views
 from server.core import validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import Announcement, Shelter
-from server.web.console import bp
+from server.web.console.blueprint import bp
+from server.words import WRITERS
 from translations import easy_japanese, languages, phrasebook
 from translations.slots import SlotError
-
-WRITERS = ("admin", "operator")
 
 
 def _form_data(form: Any, *, partial: bool = False) -> dict[str, Any]:
@@ -73,7 +72,7 @@ def dashboard() -> str:
     items = list(
         db.session.scalars(select(Announcement).order_by(Announcement.id.desc()).limit(200))
     )
-    rows = [(a, service.translation_status(a)) for a in items]
+    rows = [(a, views.translation_status(a)) for a in items]
     return render_template("console/dashboard.html", rows=rows)
 
 
@@ -139,10 +138,7 @@ def compose() -> Any:
     _require_writer()
     form: dict[str, Any] = {
         "source_lang": current_app.config["SOURCE_LANGUAGE"],
-        "severity": "Moderate",
-        "urgency": "Expected",
-        "certainty": "Observed",
-        "category": "other",
+        **drafts.DEFAULTS,
         "target": "all",
         "template_id": request.args.get("template", ""),
     }
@@ -158,7 +154,7 @@ def compose() -> Any:
     if action == "preview":
         return _render_compose(form)
     try:
-        draft = service.parse_draft(_form_data(request.form))
+        draft = drafts.parse_draft(_form_data(request.form))
     except ApiError as exc:
         flash(exc.message, "error")
         return _render_compose(form, error_field=exc.field, status=400)
@@ -199,7 +195,7 @@ def announcement(announcement_id: int) -> str:
         "console/announcement.html",
         a=item,
         current=item.revisions[-1],
-        translations=service.translation_status(item),
+        translations=views.translation_status(item),
         names={lang.code: lang.native for lang in languages.LANGUAGES},
     )
 
@@ -211,7 +207,7 @@ def update(announcement_id: int) -> Response:
     _require_writer()
     item = db.session.get(Announcement, announcement_id) or abort(404)
     try:
-        draft = service.parse_draft(_form_data(request.form, partial=True), base=item)
+        draft = drafts.parse_draft(_form_data(request.form, partial=True), base=item)
         service.revise(item, draft, current_user._get_current_object())
         flash(_("Updated: boards now show revision %(n)s.", n=item.revision), "ok")
     except ApiError as exc:

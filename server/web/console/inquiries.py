@@ -14,10 +14,10 @@ from server.core.errors import ApiError
 from server.core.extensions import db
 from server.inquiries import service as inquiries
 from server.models import Inquiry, InquiryReply, Shelter, User
-from server.web.console import bp
+from server.web.console.blueprint import bp
+from server.words import STAFF, WRITERS
 from translations import languages, phrasebook
 
-DESK = ("admin", "operator")
 SUGGEST = {
     "safety_confirmation": ["safety_confirmation"],
     "shelter_life": ["shelter"],
@@ -37,7 +37,7 @@ SUGGEST = {
 
 
 def _staff() -> None:
-    if current_user.role not in ("admin", "operator", "reviewer"):
+    if current_user.role not in STAFF:
         abort(403)
 
 
@@ -68,7 +68,7 @@ def inquiry_list() -> str:
 @login_required
 def inquiry_new() -> Any:
     """Log a phone call or a walk-in (with the interpreter who helped)."""
-    if current_user.role not in DESK:
+    if current_user.role not in WRITERS:
         abort(403)
     form = request.form.to_dict() if request.method == "POST" else {"channel": "phone"}
     if request.method == "POST":
@@ -119,7 +119,7 @@ def inquiry_detail(inquiry_id: int) -> str:
 @login_required
 def inquiry_update(inquiry_id: int) -> Response:
     """Status, assignment or priority."""
-    if current_user.role not in DESK:
+    if current_user.role not in WRITERS:
         abort(403)
     inquiry = db.session.get(Inquiry, inquiry_id) or abort(404)
     data: dict[str, Any] = {
@@ -139,7 +139,7 @@ def inquiry_update(inquiry_id: int) -> Response:
 @login_required
 def inquiry_reply(inquiry_id: int) -> Response:
     """Reply in Japanese; a worker translates it into the resident's language."""
-    if current_user.role not in DESK:
+    if current_user.role not in WRITERS:
         abort(403)
     inquiry = db.session.get(Inquiry, inquiry_id) or abort(404)
     try:
@@ -158,7 +158,7 @@ def inquiry_reply(inquiry_id: int) -> Response:
 @login_required
 def inquiry_reply_correct(reply_id: int) -> Response:
     """An interpreter or reviewer writes the resident-language text of a reply."""
-    if current_user.role not in ("admin", "reviewer", "operator"):
+    if current_user.role not in STAFF:
         abort(403)
     row = db.session.get(InquiryReply, reply_id) or abort(404)
     text = request.form.get("text", "").strip()

@@ -10,14 +10,15 @@ from flask_login import current_user, login_required
 from server.core.extensions import db
 from server.inquiries import reports
 from server.models import AuditLog
-from server.web.console import bp
+from server.web.console.blueprint import bp
+from server.words import STAFF, WRITERS, Role
 
 
 @bp.get("/reports")
 @login_required
 def report_daily() -> str:
     """Statistics of one day (?day=YYYY-MM-DD, default today in Japan)."""
-    if current_user.role not in ("admin", "operator", "reviewer"):
+    if current_user.role not in STAFF:
         abort(403)
     try:
         day = (
@@ -35,9 +36,7 @@ def report_daily() -> str:
 def report_csv() -> Response:
     """Export inquiries; ``?personal=1`` adds personal fields (admins only, audited)."""
     personal = request.args.get("personal") == "1"
-    if current_user.role not in ("admin", "operator") or (
-        personal and current_user.role != "admin"
-    ):
+    if current_user.role not in WRITERS or (personal and current_user.role != Role.ADMIN):
         abort(403)
     if personal:
         db.session.add(

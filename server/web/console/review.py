@@ -9,12 +9,13 @@ from werkzeug.wrappers import Response
 
 from server.core.errors import ApiError
 from server.translation import review
-from server.web.console import bp
+from server.web.console.blueprint import bp
+from server.words import REVIEWERS
 from translations import languages
 
 
 def _require_reviewer() -> None:
-    if current_user.role not in review.REVIEWERS:
+    if current_user.role not in REVIEWERS:
         abort(403)
 
 

@@ -12,7 +12,8 @@ from server.core.extensions import db
 from server.core.security import board_token
 from server.live import sockets
 from server.models import Board, Shelter
-from server.web.console import bp
+from server.web.console.blueprint import bp
+from server.words import WRITERS, Role
 
 
 def board_url(board: Board) -> str:
@@ -28,7 +29,7 @@ def shelters() -> str:
     items = list(db.session.scalars(select(Shelter).order_by(Shelter.id)))
     links = (
         {b.id: board_url(b) for s in items for b in s.boards}
-        if current_user.role == "admin"
+        if current_user.role == Role.ADMIN
         else {}
     )
     return render_template("console/shelters.html", shelters=items, links=links)
@@ -38,7 +39,7 @@ def shelters() -> str:
 @login_required
 def create_shelter() -> Response:
     """Register a shelter from the console."""
-    if current_user.role not in ("admin", "operator"):
+    if current_user.role not in WRITERS:
         abort(403)
     name = request.form.get("name_ja", "").strip()
     if not name or len(name) > 200:
@@ -60,7 +61,7 @@ def create_shelter() -> Response:
 @login_required
 def create_board(shelter_id: int) -> Response:
     """Add a board to a shelter (admins only)."""
-    if current_user.role != "admin":
+    if current_user.role != Role.ADMIN:
         abort(403)
     shelter = db.session.get(Shelter, shelter_id) or abort(404)
     name = request.form.get("name", "").strip()[:200] or _("Board")
@@ -82,7 +83,7 @@ def create_board(shelter_id: int) -> Response:
 @login_required
 def rotate_board_link(board_id: int) -> Response:
     """Give a board a new link; the old link stops working."""
-    if current_user.role != "admin":
+    if current_user.role != Role.ADMIN:
         abort(403)
     board = db.session.get(Board, board_id) or abort(404)
     board.token_version += 1
@@ -96,7 +97,7 @@ def rotate_board_link(board_id: int) -> Response:
 @login_required
 def board_settings(board_id: int) -> Response:
     """Change a board's layout and furigana switch (it applies when the screen reloads)."""
-    if current_user.role != "admin":
+    if current_user.role != Role.ADMIN:
         abort(403)
     board = db.session.get(Board, board_id) or abort(404)
     layout = request.form.get("layout", board.layout)

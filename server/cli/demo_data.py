@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.announcements import service
+from server.announcements.drafts import parse_draft
 from server.people import accounts
 from server.web.console.shelters import board_url
 from translations import phrasebook
@@ -63,7 +64,7 @@ def seed() -> Iterator[str]:
         )
     for data in drafts:
         try:
-            draft = service.parse_draft(data)
+            draft = parse_draft(data)
         except Exception as exc:  # a demo template whose slots differ: skip, say why
             yield f"Skipped a demo announcement: {exc}"
             continue

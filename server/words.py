@@ -1,0 +1,62 @@
+"""The center's domain words as types: statuses, methods and roles, each spelt once.
+
+They are ``StrEnum``s, so a value is stored in the database and sent in JSON as the plain
+string it always was ("done", "machine", "admin"), and compares equal to it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a staff account may do."""
+
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    REVIEWER = "reviewer"
+
+
+ROLES = tuple(Role)
+WRITERS = (Role.ADMIN, Role.OPERATOR)  # publish announcements, work the desk
+REVIEWERS = (Role.ADMIN, Role.REVIEWER)  # check machine translations
+STAFF = ROLES  # read inquiries and reports
+
+
+class AnnouncementStatus(StrEnum):
+    ACTIVE = "active"
+    RETRACTED = "retracted"
+
+
+class TranslationStatus(StrEnum):
+    """One language of a revision (and of a desk reply)."""
+
+    DONE = "done"
+    PENDING = "pending"  # no path, or superseded: the reason says which
+    TRANSLATING = "translating"  # a machine job waits or runs
+
+
+class Method(StrEnum):
+    """How a text was made."""
+
+    PHRASEBOOK = "phrasebook"
+    MEMORY = "memory"
+    MACHINE = "machine"
+    HUMAN = "human"
+
+
+class InquiryStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    REFERRED = "referred"
+
+
+class JobKind(StrEnum):
+    """What a machine job's finished text is for."""
+
+    ANNOUNCEMENT = "announcement"  # a language of an announcement revision
+    INQUIRY = "inquiry"  # a resident's message, into Japanese for the desk
+    REPLY = "reply"  # a desk reply, into the resident's language
+    ADHOC = "adhoc"  # a text sent to POST /api/v1/translate
