@@ -56,7 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     settings.normalize(app.config)
     _secret_key(app)
 
-    from server import auth, database, errors, events, i18n, sockets, web_security
+    from server import auth, channels, database, errors, events, i18n, sockets, web_security
     from server.extensions import csrf, db, limiter, socketio
     from workers.celery_app import celery_init_app
 
@@ -92,4 +92,5 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     app.register_blueprint(console_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(resident_bp)
+    channels.init_app(app)
     return app
