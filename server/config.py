@@ -237,6 +237,19 @@ CAP_OPTIONS: tuple[Option, ...] = (
         "Largest Atom feed served; the least urgent entries are left out beyond it "
         "(header `X-Tagengo-Omitted`).",
     ),
+    Option(
+        "CAP_SIGNING_KEY_FILE",
+        "",
+        str,
+        "PEM private key that signs every CAP alert (XML Signature, enveloped). "
+        "Empty: alerts are not signed.",
+    ),
+    Option(
+        "CAP_SIGNING_CERT_FILE",
+        "",
+        str,
+        "PEM X.509 certificate of that key, embedded in each signature for relays to verify.",
+    ),
 )
 
 OPTIONS = OPTIONS + CAP_OPTIONS

@@ -60,7 +60,14 @@ def alert(announcement_id: int) -> Response:
     message = alerts.current(announcement, lang)
     if lang is not None and not message.infos:
         raise ApiError(404, "no_text", f"announcement {announcement_id} has no text in {lang}")
-    return _conditional(cap.to_xml(message), CAP_MIMETYPE)
+    body = cap.to_xml(message)
+    key_file = current_app.config["CAP_SIGNING_KEY_FILE"]
+    if key_file:
+        from server.channels import signing
+
+        key, cert = signing.load(key_file, current_app.config["CAP_SIGNING_CERT_FILE"])
+        body = signing.sign(body, key, cert)
+    return _conditional(body, CAP_MIMETYPE)
 
 
 def _in_feed(drill: bool) -> list[Announcement]:

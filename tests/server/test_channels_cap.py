@@ -372,3 +372,88 @@ def test_builder_refuses_what_cap_or_relays_would_refuse() -> None:
     for alert in bad:
         with pytest.raises(cap.CapError):
             cap.to_xml(alert)
+
+
+def _key_and_cert(folder: Path) -> tuple[Path, Path]:
+    """Make an RSA key and a self-signed certificate, as a center would with openssl."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tagengo test center")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder.mkdir(exist_ok=True)
+    key_file, cert_file = folder / "cap-key.pem", folder / "cap-cert.pem"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_file, cert_file
+
+
+def test_alerts_are_signed_with_the_configured_key_and_verify(
+    app: Any, client: Any, operator_token: str, schema: etree.XMLSchema, tmp_path: Path
+) -> None:
+    from signxml import InvalidSignature, XMLVerifier
+
+    created = post(client, operator_token, text="避難所を開設しました。", category="shelter")
+    path = f"/api/v1/cap/alerts/{created['id']}.xml"
+    assert b"xmldsig" not in client.get(path).data  # unsigned unless a key is configured
+    key_file, cert_file = _key_and_cert(tmp_path)
+    app.config["CAP_SIGNING_KEY_FILE"] = str(key_file)
+    app.config["CAP_SIGNING_CERT_FILE"] = str(cert_file)
+    signed = client.get(path).data
+    root = etree.fromstring(signed)
+    schema.assertValid(root)  # CAP 1.2 allows the enveloped signature after the infos
+    assert root[-1].tag == "{http://www.w3.org/2000/09/xmldsig#}Signature"
+    result = XMLVerifier().verify(signed, x509_cert=cert_file.read_text())
+    assert result.signed_xml is not None
+    assert result.signed_xml.findtext(f"{CAP}info/{CAP}description") == "避難所を開設しました。"
+    tampered = signed.replace("避難所を開設しました。".encode(), "避難所を閉鎖しました。".encode())
+    with pytest.raises(InvalidSignature):
+        XMLVerifier().verify(tampered, x509_cert=cert_file.read_text())
+    # Another center's certificate does not verify this center's alert.
+    _other_key, other_cert = _key_and_cert(tmp_path / "other")
+    with pytest.raises(InvalidSignature):
+        XMLVerifier().verify(signed, x509_cert=other_cert.read_text())
+
+
+def test_a_bad_signing_key_stops_the_app_at_start(tmp_path: Path) -> None:
+    from server import create_app
+    from server.channels import signing
+
+    key_file, cert_file = _key_and_cert(tmp_path)
+    other_key, _other_cert = _key_and_cert(tmp_path / "other")
+    (tmp_path / "junk.pem").write_text("not a key")
+    for key, cert, message in (
+        (key_file, tmp_path / "missing.pem", "cannot read"),
+        (tmp_path / "junk.pem", cert_file, "must be PEM"),
+        (other_key, cert_file, "not the signing key's certificate"),
+    ):
+        with pytest.raises(signing.SigningError, match=message):
+            create_app(
+                {
+                    "SECRET_KEY": "x",
+                    "DATA_DIR": str(tmp_path),
+                    "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}",
+                    "CAP_SIGNING_KEY_FILE": str(key),
+                    "CAP_SIGNING_CERT_FILE": str(cert),
+                }
+            )
