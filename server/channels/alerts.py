@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,9 +12,10 @@ import yaml
 from flask import current_app
 from sqlalchemy import select
 
+from server import events
 from server.channels import cap
 from server.extensions import db
-from server.models import Announcement, AnnouncementRevision, Shelter, Translation
+from server.models import Announcement, AnnouncementRevision, BoardEvent, Shelter, Translation
 from translations import languages
 
 EVENTS_FILE = Path(languages.__file__).resolve().parent / "data" / "cap_events.yaml"
@@ -211,48 +212,71 @@ def infos(
     return tuple(result), note
 
 
-def _revision_alert(
-    announcement: Announcement,
-    revision: AnnouncementRevision,
-    earlier: Iterable[cap.Alert],
-    only: str | None,
-) -> cap.Alert:
-    info_blocks, note = infos(announcement, revision, only)
-    return cap.Alert(
-        identifier=identifier(announcement, f"r{revision.revision}"),
-        sender=current_app.config["CAP_SENDER"],
-        sent=revision.created_at,
-        status="Exercise" if announcement.drill else "Actual",
-        msg_type="Update" if revision.revision > 1 else "Alert",
-        infos=info_blocks,
-        references=tuple(a.reference for a in earlier),
-        note=note,
-    )
+def versions(announcement: Announcement) -> list[BoardEvent]:
+    """List the events after which the alert's content changed, oldest first.
 
-
-def messages(announcement: Announcement, only: str | None = None) -> list[cap.Alert]:
-    """Every CAP message the announcement has made: Alert, each Update, and its Cancel."""
-    made: list[cap.Alert] = []
-    for revision in announcement.revisions:
-        made.append(_revision_alert(announcement, revision, list(made), only))
-    if announcement.status == "retracted" and announcement.retracted_at is not None:
-        last = announcement.revisions[-1]
-        info_blocks, note = infos(announcement, last, only, cancelled=True)
-        made.append(
-            cap.Alert(
-                identifier=identifier(announcement, "cancel"),
-                sender=current_app.config["CAP_SENDER"],
-                sent=announcement.retracted_at,
-                status="Exercise" if announcement.drill else "Actual",
-                msg_type="Cancel",
-                infos=info_blocks,
-                references=tuple(a.reference for a in made),
-                note="Retracted by the center." + (f" {note}" if note else ""),
-            )
+    A CAP message is never changed under the same identifier, yet languages arrive one by one
+    after publishing (and reviewers correct them). So each such event makes a new message: the
+    published or updated text, and every language stored as done for the current revision.
+    Board events are persisted with their time, so the history needs no table of its own.
+    """
+    rows = db.session.scalars(
+        select(BoardEvent)
+        .where(
+            BoardEvent.announcement_id == announcement.id,
+            BoardEvent.type.in_((events.PUBLISHED, events.UPDATED, events.TRANSLATED)),
         )
-    return made
+        .order_by(BoardEvent.seq)
+    )
+    kept: list[BoardEvent] = []
+    revision = 0
+    for event in rows:
+        event_revision = int(event.payload.get("revision") or 0)
+        # A pending language adds nothing; a late language of an older revision is stale.
+        stale = event.payload.get("status") != "done" or event_revision < revision
+        if event.type == events.TRANSLATED and stale:
+            continue
+        revision = max(revision, event_revision)
+        kept.append(event)
+    return kept
 
 
 def current(announcement: Announcement, only: str | None = None) -> cap.Alert:
-    """Return the message that stands now: the latest revision, or the Cancel."""
-    return messages(announcement, only)[-1]
+    """Return the message that stands now: the latest Alert or Update, or the Cancel.
+
+    ``only`` keeps one language; such a message has identifiers of its own (suffix ``:<lang>``)
+    because it differs from the all-language one.
+    """
+    config = current_app.config
+    suffix = f":{only}" if only else ""
+    revision = announcement.revisions[-1]
+    history = [
+        (identifier(announcement, f"r{e.payload.get('revision')}-s{e.seq}") + suffix, e.created_at)
+        for e in versions(announcement)
+    ] or [(identifier(announcement, f"r{revision.revision}") + suffix, revision.created_at)]
+    references = [f"{config['CAP_SENDER']},{ident},{cap.timestamp(t)}" for ident, t in history]
+    status = "Exercise" if announcement.drill else "Actual"
+    if announcement.status == "retracted" and announcement.retracted_at is not None:
+        info_blocks, note = infos(announcement, revision, only, cancelled=True)
+        return cap.Alert(
+            identifier=identifier(announcement, "cancel") + suffix,
+            sender=config["CAP_SENDER"],
+            sent=announcement.retracted_at,
+            status=status,
+            msg_type="Cancel",
+            infos=info_blocks,
+            references=tuple(references),
+            note="Retracted by the center." + (f" {note}" if note else ""),
+        )
+    info_blocks, note = infos(announcement, revision, only)
+    ident, sent = history[-1]
+    return cap.Alert(
+        identifier=ident,
+        sender=config["CAP_SENDER"],
+        sent=sent,
+        status=status,
+        msg_type="Update" if len(history) > 1 else "Alert",
+        infos=info_blocks,
+        references=tuple(references[:-1]),
+        note=note,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -69,12 +69,6 @@ class Alert:
     references: tuple[str, ...] = ()
     note: str | None = None
     scope: str = "Public"
-    code: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def reference(self) -> str:
-        """Return how a later message points at this one: ``sender,identifier,sent``."""
-        return f"{self.sender},{self.identifier},{timestamp(self.sent)}"
 
 
 def timestamp(moment: datetime) -> str:
@@ -151,8 +145,6 @@ def element(alert: Alert) -> ET.Element:
     _text(root, "status", alert.status)
     _text(root, "msgType", alert.msg_type)
     _text(root, "scope", alert.scope)
-    for code in alert.code:
-        _text(root, "code", code)
     _text(root, "note", alert.note)
     if alert.references:
         _text(root, "references", " ".join(alert.references))

@@ -101,13 +101,24 @@ def test_phrasebook_announcement_is_one_valid_alert_with_an_info_per_language(
         urgency="Immediate",
         shelter_ids=[shelter.id],
     )
+    path = f"/api/v1/cap/alerts/{created['id']}.xml"
+    before = fetch_alert(client, schema, path)  # published, no worker has run yet
+    assert before.findtext(CAP + "msgType") == "Alert"
+    assert before.find(CAP + "references") is None
+    assert [i.findtext(CAP + "language") for i in before.findall(CAP + "info")] == ["ja"]
     translate(created["id"])
-    root = fetch_alert(client, schema, f"/api/v1/cap/alerts/{created['id']}.xml")
+    root = fetch_alert(client, schema, path)
     google_rules(root)
     assert root.findtext(CAP + "status") == "Actual"
-    assert root.findtext(CAP + "msgType") == "Alert"
     assert root.findtext(CAP + "scope") == "Public"
-    assert root.find(CAP + "references") is None
+    # The languages arrived after publishing: new content is a new message, never a changed
+    # one under the old identifier, and it references every message before it.
+    assert root.findtext(CAP + "msgType") == "Update"
+    references = (root.findtext(CAP + "references") or "").split(" ")
+    first = ",".join(before.findtext(CAP + f) or "" for f in ("sender", "identifier", "sent"))
+    assert references[0] == first
+    assert len(references) == 13  # published + 12 languages before the last one stored
+    assert len({r.split(",")[1] for r in references} | {root.findtext(CAP + "identifier")}) == 14
     assert root.findtext(CAP + "sender") == "tagengo@127.0.0.1:8080"
     infos = {i.findtext(CAP + "language"): i for i in root.findall(CAP + "info")}
     assert list(infos) == CENTER  # source first, every language the phrasebook gave
@@ -137,7 +148,7 @@ def test_phrasebook_announcement_is_one_valid_alert_with_an_info_per_language(
     # One language alone, for relays that carry a single language.
     one = fetch_alert(client, schema, f"/api/v1/cap/alerts/{created['id']}.xml?lang=zh-hant")
     assert [i.findtext(CAP + "language") for i in one.findall(CAP + "info")] == ["zh-Hant"]
-    assert one.findtext(CAP + "identifier") == root.findtext(CAP + "identifier")
+    assert one.findtext(CAP + "identifier") == f"{root.findtext(CAP + 'identifier')}:zh-Hant"
 
 
 def test_untranslated_languages_are_left_out_not_invented(
