@@ -176,14 +176,10 @@ def infos(
     announcement: Announcement,
     revision: AnnouncementRevision,
     only: str | None = None,
-    *,
-    cancelled: bool = False,
 ) -> tuple[tuple[cap.Info, ...], str | None]:
     """Build one info per language with a text (or just ``only``), and the message's note."""
     config = current_app.config
     values, note = _values(announcement)
-    if cancelled:
-        values["urgency"] = "Past"
     made = methods(announcement, revision.revision)
     result = []
     for lang, text in texts(announcement, revision).items():
@@ -257,16 +253,17 @@ def current(announcement: Announcement, only: str | None = None) -> cap.Alert:
     references = [f"{config['CAP_SENDER']},{ident},{cap.timestamp(t)}" for ident, t in history]
     status = "Exercise" if announcement.drill else "Actual"
     if announcement.status == "retracted" and announcement.retracted_at is not None:
-        info_blocks, note = infos(announcement, revision, only, cancelled=True)
+        # No <info>: a withdrawn text (often withdrawn because it was wrong) is not served
+        # again; relays find the alert to take down through <references>.
         return cap.Alert(
             identifier=identifier(announcement, "cancel") + suffix,
             sender=config["CAP_SENDER"],
             sent=announcement.retracted_at,
             status=status,
             msg_type="Cancel",
-            infos=info_blocks,
+            infos=(),
             references=tuple(references),
-            note="Retracted by the center." + (f" {note}" if note else ""),
+            note="Withdrawn by the center.",
         )
     info_blocks, note = infos(announcement, revision, only)
     ident, sent = history[-1]

@@ -58,7 +58,7 @@ def alert(announcement_id: int) -> Response:
         raise ApiError(404, "not_found", f"no announcement with id {announcement_id}")
     lang = _language(request.args.get("lang"))
     message = alerts.current(announcement, lang)
-    if lang is not None and not message.infos:
+    if lang is not None and not message.infos and message.msg_type != "Cancel":
         raise ApiError(404, "no_text", f"announcement {announcement_id} has no text in {lang}")
     body = cap.to_xml(message)
     key_file = current_app.config["CAP_SIGNING_KEY_FILE"]
@@ -107,18 +107,25 @@ def _in_feed(drill: bool) -> list[Announcement]:
 
 def _entry(announcement: Announcement, lang: str | None) -> atom.Entry | None:
     message = alerts.current(announcement, lang)
+    link = alert_url(announcement.id, lang)
+    if message.msg_type == "Cancel":  # in every feed: any relay may hold the alert
+        return atom.Entry(
+            id=message.identifier,
+            title=f"[Cancel] {message.note}",
+            updated=message.sent,
+            summary=f"{message.note} References: {' '.join(message.references)}",
+            link=link,
+            lang=lang or announcement.source_lang,
+        )
     if not message.infos:
         return None
     info = message.infos[0]
-    title = f"{info.event}: {info.headline or info.description[:100]}"
-    if message.msg_type == "Cancel":
-        title = f"[Cancel] {title}"
     return atom.Entry(
         id=message.identifier,
-        title=title,
+        title=f"{info.event}: {info.headline or info.description[:100]}",
         updated=message.sent,
         summary=info.description,
-        link=alert_url(announcement.id, lang),
+        link=link,
         lang=info.language,
     )
 

@@ -206,7 +206,13 @@ def test_revision_is_an_update_and_retraction_a_cancel_referencing_all_before(
     assert third.findtext(CAP + "msgType") == "Cancel"
     ref_second = ",".join(second.findtext(CAP + f) or "" for f in ("sender", "identifier", "sent"))
     assert (third.findtext(CAP + "references") or "").split(" ") == [ref_first, ref_second]
-    assert third.findtext(f"{CAP}info/{CAP}urgency") == "Past"
+    # The withdrawn text is not served again; relays match the alert by its references.
+    assert third.findall(CAP + "info") == []
+    assert "給水" not in client.get(path).get_data(as_text=True)
+    feed = client.get("/api/v1/cap/feed/en.atom").get_data(as_text=True)
+    assert "[Cancel]" in feed and "給水" not in feed
+    one = fetch_alert(client, schema, path + "?lang=en")
+    assert one.findtext(CAP + "msgType") == "Cancel"
     # Stable: asking again gives the same bytes.
     assert client.get(path).data == client.get(path).data
 
@@ -268,8 +274,10 @@ def test_feeds_carry_current_alerts_per_language_and_recent_cancels(
 
     th = etree.fromstring(client.get("/api/v1/cap/feed/th.atom").data)
     th_entries = th.findall("a:entry", NS)
-    assert len(th_entries) == 1  # only the announcement that has a Thai text
-    entry = th_entries[0]
+    # The cancel (every feed: any relay may hold the alert) and the one alert with a Thai text.
+    assert len(th_entries) == 2
+    assert (th_entries[0].findtext("a:title", namespaces=NS) or "").startswith("[Cancel] ")
+    entry = th_entries[1]
     assert entry.get("{http://www.w3.org/XML/1998/namespace}lang") == "th"
     assert entry.findtext("a:summary", namespaces=NS) == alerts_text(kept["id"], "th")
     assert entry.find("a:link", NS).get("href").endswith(f"/alerts/{kept['id']}.xml?lang=th")
