@@ -7,7 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Serve the CAP alerts and Atom feeds; check a configured signing key at start."""
+    from server.channels import cap
     from server.channels.routes import bp
+
+    if not app.config["CAP_SENDER"] or cap.FORBIDDEN.search(app.config["CAP_SENDER"]):
+        raise ValueError("TAGENGO_CAP_SENDER must not contain spaces, commas, '<' or '&'")
 
     if app.config["CAP_SIGNING_KEY_FILE"] or app.config["CAP_SIGNING_CERT_FILE"]:
         from server.channels import signing

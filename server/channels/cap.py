@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CENTER_TZ = ZoneInfo("Asia/Tokyo")
 # CAP 1.2 §3.2.1: identifiers and senders carry no spaces, commas or XML-reserved characters.
-_FORBIDDEN = re.compile(r"[\s,<&]")
+FORBIDDEN = re.compile(r"[\s,<&]")
 # xs:language, which CAP 1.2 uses for RFC 3066 tags (ja-x-easy fits: 1–8 alphanumerics a part).
 _LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 
@@ -81,7 +81,7 @@ def timestamp(moment: datetime) -> str:
 def _check(alert: Alert) -> None:
     for name in ("identifier", "sender"):
         value = getattr(alert, name)
-        if not value or _FORBIDDEN.search(value):
+        if not value or FORBIDDEN.search(value):
             raise CapError(f"CAP {name} {value!r} must be non-empty, without spaces or commas")
     if alert.msg_type in ("Update", "Cancel") and not alert.references:
         raise CapError(f"a CAP {alert.msg_type} must reference the messages it replaces")

@@ -476,3 +476,17 @@ def test_a_bad_signing_key_stops_the_app_at_start(tmp_path: Path) -> None:
                     "CAP_SIGNING_CERT_FILE": str(cert),
                 }
             )
+
+
+def test_a_sender_cap_would_refuse_stops_the_app_at_start(tmp_path: Path) -> None:
+    from server import create_app
+
+    with pytest.raises(ValueError, match="TAGENGO_CAP_SENDER"):
+        create_app(
+            {
+                "SECRET_KEY": "x",
+                "DATA_DIR": str(tmp_path),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}",
+                "CAP_SENDER": "city hall, disaster desk",
+            }
+        )
