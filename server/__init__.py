@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     settings.normalize(app.config)
     _secret_key(app)
 
+    from server import channels
     from server.core import auth, database, errors, i18n, web_security
     from server.core.extensions import csrf, db, limiter, socketio
     from server.core.tasks import celery_init_app
@@ -95,4 +96,5 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     app.register_blueprint(console_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(resident_bp)
+    channels.init_app(app)
     return app

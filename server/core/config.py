@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from translations.languages import CENTER_LANGUAGES
 
@@ -190,6 +191,69 @@ OPTIONS: tuple[Option, ...] = (
     ),
 )
 
+CAP_OPTIONS: tuple[Option, ...] = (
+    Option(
+        "CAP_SENDER",
+        "",
+        str,
+        "CAP `<sender>` of this center's alerts (no spaces or commas). "
+        "Empty: `tagengo@<host of PUBLIC_URL>`.",
+    ),
+    Option(
+        "CAP_SENDER_NAME",
+        "災害多言語支援センター / Disaster Multilingual Support Center",
+        str,
+        "CAP `<senderName>`: the center's name as relays show it.",
+    ),
+    Option(
+        "CAP_AREA_DESC",
+        "",
+        str,
+        "CAP `<areaDesc>` of announcements for every shelter (e.g. the city). "
+        "Empty: the names of the open shelters.",
+    ),
+    Option(
+        "CAP_EXPIRES_HOURS",
+        24,
+        _positive,
+        "CAP `<expires>` of an announcement without an expiry: this many hours after it was sent.",
+    ),
+    Option(
+        "CAP_CANCEL_HOURS",
+        24,
+        _positive,
+        "Hours a retracted announcement stays in the Atom feeds as a CAP `Cancel`.",
+    ),
+    Option(
+        "CAP_CIRCLE_KM",
+        0.5,
+        float,
+        "Radius of the CAP `<circle>` drawn around a shelter whose coordinates are known.",
+    ),
+    Option(
+        "CAP_FEED_MAX_BYTES",
+        900_000,
+        _positive,
+        "Largest Atom feed served; the least urgent entries are left out beyond it "
+        "(header `X-Tagengo-Omitted`).",
+    ),
+    Option(
+        "CAP_SIGNING_KEY_FILE",
+        "",
+        str,
+        "PEM private key that signs every CAP alert (XML Signature, enveloped). "
+        "Empty: alerts are not signed.",
+    ),
+    Option(
+        "CAP_SIGNING_CERT_FILE",
+        "",
+        str,
+        "PEM X.509 certificate of that key, embedded in each signature for relays to verify.",
+    ),
+)
+
+OPTIONS = OPTIONS + CAP_OPTIONS
+
 OPTION_BY_NAME: Mapping[str, Option] = {o.name: o for o in OPTIONS}
 
 
@@ -219,6 +283,9 @@ def normalize(config: dict[str, Any]) -> None:
     if not config["PUBLIC_URL"]:
         config["PUBLIC_URL"] = f"http://{config['HOST']}:{config['PORT']}"
     config["PUBLIC_URL"] = config["PUBLIC_URL"].rstrip("/")
+    if not config["CAP_SENDER"]:
+        host = urlsplit(config["PUBLIC_URL"]).netloc or config["HOST"]
+        config["CAP_SENDER"] = f"tagengo@{host}"
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     config.setdefault("BABEL_DEFAULT_LOCALE", config["DEFAULT_LOCALE"])

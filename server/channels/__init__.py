@@ -1,0 +1,20 @@
+"""Channels beyond the boards: CAP 1.2 alerts and Atom feeds for relays."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Serve the CAP alerts and Atom feeds; check a configured signing key at start."""
+    from server.channels import cap
+    from server.channels.routes import bp
+
+    if not app.config["CAP_SENDER"] or cap.FORBIDDEN.search(app.config["CAP_SENDER"]):
+        raise ValueError("TAGENGO_CAP_SENDER must not contain spaces, commas, '<' or '&'")
+
+    if app.config["CAP_SIGNING_KEY_FILE"] or app.config["CAP_SIGNING_CERT_FILE"]:
+        from server.channels import signing
+
+        signing.load(app.config["CAP_SIGNING_KEY_FILE"], app.config["CAP_SIGNING_CERT_FILE"])
+    app.register_blueprint(bp)
