@@ -7,8 +7,6 @@ text is settled (translated, or "no engine" with the reason), so the sweep recov
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from server.core import outbox
 from server.core.extensions import db
 from server.inquiries.service import PENDING, history, inquiry_ref, notify, reply_ref
@@ -17,12 +15,6 @@ from server.translation import engine, machine_jobs, memory
 from server.words import JobKind, TranslationStatus
 from translations import pipeline, priority
 from translations.detect import detect
-
-
-def _waiting_job(kind: JobKind, ref_id: int) -> MachineJob | None:
-    return db.session.scalar(
-        select(MachineJob).where(MachineJob.kind == kind.value, MachineJob.ref_id == ref_id)
-    )
 
 
 def _settle_message(inquiry: Inquiry, result: pipeline.Result) -> None:
@@ -46,9 +38,7 @@ def process(inquiry_id: int) -> None:
         outbox.close(inquiry_ref(inquiry_id))
         db.session.commit()
         return
-    waiting = _waiting_job(JobKind.INQUIRY, inquiry_id)
-    if waiting is not None:  # a redelivery: the job is there, make sure a drain comes
-        machine_jobs.wake(waiting.source_lang, waiting.target_lang)
+    if machine_jobs.rewake(JobKind.INQUIRY, inquiry_id):  # a redelivery: the job is there
         return
     if inquiry.message_ja_method != PENDING or inquiry.message_ja_note is not None:
         outbox.close(inquiry_ref(inquiry_id))  # settled already
@@ -85,6 +75,16 @@ def process(inquiry_id: int) -> None:
     notify(inquiry, "processed")
 
 
+def _telling(changed: list[Inquiry], kind: str) -> machine_jobs.Finished:
+    """Count what a finisher stored and tell consoles about it after the commit."""
+
+    def tell() -> None:
+        for inquiry in changed:
+            notify(inquiry, kind)
+
+    return len(changed), tell
+
+
 @machine_jobs.finisher(JobKind.INQUIRY)
 def _finish_messages(done: list[tuple[MachineJob, pipeline.Result]]) -> machine_jobs.Finished:
     settled = []
@@ -94,11 +94,7 @@ def _finish_messages(done: list[tuple[MachineJob, pipeline.Result]]) -> machine_
             _settle_message(inquiry, result)
             settled.append(inquiry)
 
-    def tell() -> None:
-        for inquiry in settled:
-            notify(inquiry, "processed")
-
-    return len(settled), tell
+    return _telling(settled, "processed")
 
 
 def _settle_reply(row: InquiryReply, result: pipeline.Result) -> None:
@@ -116,9 +112,7 @@ def translate_reply(reply_id: int) -> None:
         outbox.close(reply_ref(reply_id))
         db.session.commit()
         return
-    waiting = _waiting_job(JobKind.REPLY, reply_id)
-    if waiting is not None:
-        machine_jobs.wake(waiting.source_lang, waiting.target_lang)
+    if machine_jobs.rewake(JobKind.REPLY, reply_id):
         return
     if row.text_ja is None:  # purged before it was translated
         _settle_reply(row, pipeline.Result(inquiry.lang, "unavailable", reason="purged"))
@@ -156,8 +150,4 @@ def _finish_replies(done: list[tuple[MachineJob, pipeline.Result]]) -> machine_j
         if inquiry is not None:
             told.append(inquiry)
 
-    def tell() -> None:
-        for inquiry in told:
-            notify(inquiry, "reply_translated")
-
-    return len(told), tell
+    return _telling(told, "reply_translated")

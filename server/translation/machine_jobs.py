@@ -79,6 +79,16 @@ def wake(source_lang: str, target_lang: str) -> None:
         tasks.send(tasks.TaskName.TRANSLATE_MACHINE, source_lang, target_lang)
 
 
+def rewake(kind: JobKind, ref_id: int) -> bool:
+    """If a job for this object waits (a task was redelivered), wake its pair; say whether."""
+    job = db.session.scalar(
+        select(MachineJob).where(MachineJob.kind == kind.value, MachineJob.ref_id == ref_id)
+    )
+    if job is not None:
+        wake(job.source_lang, job.target_lang)
+    return job is not None
+
+
 def draining(source_lang: str, target_lang: str) -> bool:
     """Tell whether a drain of the pair runs in this process."""
     return _gate(source_lang, target_lang).locked()
