@@ -47,39 +47,13 @@ def _add_revision(announcement: Announcement, draft: Draft, user: User | None) -
     )
 
 
-def create(draft: Draft, user: User | None) -> Announcement:
-    """Store a new announcement, its first revision, its outbox row and its published event."""
-    announcement = Announcement(
-        revision=1, status=AnnouncementStatus.ACTIVE, created_by=user.id if user else None
-    )
-    _apply(announcement, draft)
-    db.session.add(announcement)
-    db.session.flush()
+def _publish(
+    announcement: Announcement, draft: Draft, user: User | None, kind: str
+) -> Announcement:
+    """Commit the current revision with its translation work and its source-language event."""
     work = _add_revision(announcement, draft, user)
     event = events.record(
-        events.PUBLISHED,
-        announcement,
-        revision=1,
-        lang=draft.source_lang,
-        method=Method.HUMAN,
-        reviewed=True,
-        text=draft.text,
-    )
-    db.session.commit()
-    events.push([event])
-    outbox.dispatch([work])
-    return announcement
-
-
-def revise(announcement: Announcement, draft: Draft, user: User | None) -> Announcement:
-    """Make a new revision that boards show in place of the old one."""
-    if announcement.status != AnnouncementStatus.ACTIVE:
-        raise ApiError(409, "retracted", "a retracted announcement cannot be updated")
-    _apply(announcement, draft)
-    announcement.revision += 1
-    work = _add_revision(announcement, draft, user)
-    event = events.record(
-        events.UPDATED,
+        kind,
         announcement,
         revision=announcement.revision,
         lang=draft.source_lang,
@@ -91,6 +65,26 @@ def revise(announcement: Announcement, draft: Draft, user: User | None) -> Annou
     events.push([event])
     outbox.dispatch([work])
     return announcement
+
+
+def create(draft: Draft, user: User | None) -> Announcement:
+    """Store a new announcement, its first revision, its outbox row and its published event."""
+    announcement = Announcement(
+        revision=1, status=AnnouncementStatus.ACTIVE, created_by=user.id if user else None
+    )
+    _apply(announcement, draft)
+    db.session.add(announcement)
+    db.session.flush()
+    return _publish(announcement, draft, user, events.PUBLISHED)
+
+
+def revise(announcement: Announcement, draft: Draft, user: User | None) -> Announcement:
+    """Make a new revision that boards show in place of the old one."""
+    if announcement.status != AnnouncementStatus.ACTIVE:
+        raise ApiError(409, "retracted", "a retracted announcement cannot be updated")
+    _apply(announcement, draft)
+    announcement.revision += 1
+    return _publish(announcement, draft, user, events.UPDATED)
 
 
 def retract(announcement: Announcement) -> Announcement:
