@@ -86,14 +86,16 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     mt.init_app(app)
 
     from server.core.health import bp as health_bp
-    from server.web.api.blueprint import bp as api_bp
+    from server.web.api import bp as api_bp
     from server.web.board import bp as board_bp
-    from server.web.console.blueprint import bp as console_bp
+    from server.web.console import bp as console_bp
+    from server.web.libre import bp as libre_bp
     from server.web.resident import bp as resident_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(libre_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(resident_bp)
     channels.init_app(app)

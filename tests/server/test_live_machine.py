@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -159,5 +160,48 @@ def test_libretranslate_shaped_endpoint(center: Any, setup: dict[str, Any], tmp_
         assert {"code": "zh-Hant", "argos": "zt"}.items() <= next(
             x for x in langs if x["code"] == "zh-Hant"
         ).items()
+    finally:
+        tagengo(center, "models", "remove", "es-en")
+
+
+def test_a_stock_libretranslate_client_works_against_a_live_center(
+    center: Any, setup: dict[str, Any], tmp_path: Path
+) -> None:
+    from urllib.error import HTTPError
+
+    import requests
+    from libretranslatepy import LibreTranslateAPI
+
+    package = build_tiny_package(tmp_path, "es", "en", {"agua": "water", "refugio": "shelter"})
+    assert tagengo(center, "models", "install", str(package)).returncode == 0
+    try:
+        client = LibreTranslateAPI(f"{center.url}/libretranslate/", api_key=setup["token"])
+        assert client.translate("agua refugio.", "es", "en") == "water shelter."  # a form body
+        assert client.detect("Hola, ¿dónde está el refugio?")[0]["language"] == "es"
+        targets = {item["code"]: item["targets"] for item in client.languages()}
+        assert "en" in targets["es"] and "en" not in targets["vi"]
+        with pytest.raises(HTTPError) as refused:
+            LibreTranslateAPI(f"{center.url}/libretranslate/", api_key="tg_nobody").translate(
+                "agua", "es", "en"
+            )
+        assert refused.value.code == 403
+        assert "error" in json.loads(refused.value.read())
+        r = requests.post(
+            f"{center.url}/libretranslate/translate",
+            json={
+                "q": ['<p title="agua">agua <b>refugio</b></p>', "refugio."],
+                "source": "auto",
+                "target": "en",
+                "format": "html",
+                "api_key": setup["token"],
+            },
+            timeout=60,
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["translatedText"] == [
+            '<p title="agua">water <b>shelter</b></p>',
+            "shelter.",
+        ]
+        assert [d["language"] for d in r.json()["detectedLanguage"]] == ["es", "es"]
     finally:
         tagengo(center, "models", "remove", "es-en")
