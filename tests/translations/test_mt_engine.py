@@ -76,7 +76,7 @@ def test_batch_translate_several_texts(
     assert sum(count for count, _ in spy.calls) == 5
     assert all(len(lengths) == 1 for lengths in spy.lengths)
     assert len(spy.calls) == len({length for lengths in spy.lengths for length in lengths})
-    count, options = spy.calls[0]
+    _, options = spy.calls[0]
     assert options["asynchronous"] is True
     assert options["return_scores"] is True
     assert options["max_batch_size"] == 2
