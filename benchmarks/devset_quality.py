@@ -164,6 +164,24 @@ def main() -> int:
     print("\nproduct lines with a note:" if fallbacks else "\nproduct: no notes")
     for note in fallbacks:
         print(f"- {note}")
+    same = [
+        line
+        for line, p, q in zip(lines, plain_out, product_out, strict=True)
+        if p.strip() == q.strip()
+    ]
+    print(f"\nproduct output identical to plain: {len(same)}/{len(lines)} lines")
+    if same and len(same) < len(lines):
+        rest = [i for i, line in enumerate(lines) if line not in same]
+        sub = [lines[i] for i in rest]
+        a_sub = score(sub, [plain_out[i] for i in rest])
+        b_sub = score(sub, [product_out[i] for i in rest])
+        print(
+            f"on the {len(rest)} lines that differ: chrF plain {a_sub['chrf']}, product "
+            f"{b_sub['chrf']}; BLEU plain {a_sub['bleu']}, product {b_sub['bleu']}"
+        )
+    flagged = [f"{line.id} {r.check_reasons}" for line, r in zip(lines, results, strict=True)]
+    flagged = [f for f, r in zip(flagged, results, strict=True) if r.check_first]
+    print(f"quality gate, check first: {len(flagged)}/{len(lines)}: {', '.join(flagged)}")
     a, b = rows["(a) plain model"], rows["(b) product path"]
     ok = b["chrf"] >= a["chrf"] and b["hits"] == b["checks"]
     print(f"\nbar (product chrF ≥ plain, every term right): {'met' if ok else 'NOT met'}")
