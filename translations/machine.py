@@ -118,7 +118,15 @@ def settings(config: Any) -> EngineSettings:
         beam_size=config["MT_BEAM_SIZE"],
         max_batch_size=config["MT_BATCH_SIZE"],
         max_loaded_models=config["MT_MAX_LOADED_MODELS"],
+        # Optional until the server's settings declare it (a comma list such as "argos,ct2").
+        prefer=_kinds(config.get("MT_PREFER")) or EngineSettings.prefer,
     )
+
+
+def _kinds(value: Any) -> tuple[str, ...]:
+    """Read a package-kind preference given as "ct2,argos" or a sequence."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    return tuple(str(item).strip() for item in items if str(item).strip())
 
 
 def backend(app: Any) -> ArgosTranslator | None:

@@ -52,6 +52,9 @@ class EngineSettings:
     max_batch_size: int = 32
     max_loaded_models: int = 4
     compute_type: str = "default"
+    # Which kind of package translates a pair that several kinds serve, best first: "ct2"
+    # (a model folder the center installed, translations.mt.folders) or "argos".
+    prefer: tuple[str, ...] = ("ct2", "argos")
 
     def __post_init__(self) -> None:
         for name in ("inter_threads", "beam_size", "max_batch_size", "max_loaded_models"):
@@ -104,6 +107,7 @@ class _Loaded:
     translator: ctranslate2.Translator
     tokenizer: spm.SentencePieceProcessor
     target_prefix: str
+    detokenizer: spm.SentencePieceProcessor  # the tokenizer unless the target has its own
 
 
 class ArgosEngine:
@@ -141,8 +145,14 @@ class ArgosEngine:
         """Return the packages to chain: direct, through English, [] if same, else None."""
         if src == tgt:
             return []
-        # installed() is sorted by version, so the newest of each pair wins.
-        newest = {(p.from_code, p.to_code): p for p in self.installed()}
+        # installed() is sorted by version, so the newest of each pair and kind comes last;
+        # among kinds, the first in settings.prefer wins (unknown kinds after them).
+        prefer = self.settings.prefer
+        ranked = sorted(
+            self.installed(),
+            key=lambda p: -(prefer.index(p.kind) if p.kind in prefer else len(prefer)),
+        )
+        newest = {(p.from_code, p.to_code): p for p in ranked}
         if (src, tgt) in newest:
             return [newest[(src, tgt)]]
         if (src, PIVOT) in newest and (PIVOT, tgt) in newest:
@@ -237,10 +247,17 @@ class ArgosEngine:
             tokenizer = spm.SentencePieceProcessor(
                 model_file=str(package.path / "sentencepiece.model")
             )
+            metadata = package.metadata()
+            target_spm = metadata.get("target_spm")
+            detokenizer = (
+                spm.SentencePieceProcessor(model_file=str(package.path / str(target_spm)))
+                if target_spm
+                else tokenizer
+            )
         except (RuntimeError, OSError, ValueError) as exc:
             raise ModelError(f"cannot load {package.label} from {package.path}: {exc}") from exc
-        prefix = str(package.metadata().get("target_prefix") or "")
-        return _Loaded(package, translator, tokenizer, prefix)
+        prefix = str(metadata.get("target_prefix") or "")
+        return _Loaded(package, translator, tokenizer, prefix, detokenizer)
 
     def _translate_sentences(self, model: _Loaded, sentences: list[str]) -> list[_Sentence]:
         """Translate sentences, each distinct one once, grouped by exact token count."""
@@ -301,7 +318,7 @@ def _detokenize(model: _Loaded, source: str, pieces: list[str]) -> str:
     """Turn output pieces into text as argostranslate does."""
     if model.target_prefix and pieces[:1] == [model.target_prefix]:
         pieces = pieces[1:]
-    text: str = model.tokenizer.decode_pieces(pieces).replace("\u2581", " ")
+    text: str = model.detokenizer.decode_pieces(pieces).replace("\u2581", " ")
     # argostranslate turns every "_" into a space (some models emit it as a word break);
     # keep the underscores the source really had, such as placeholders or e-mail addresses.
     if "_" not in source:
