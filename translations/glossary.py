@@ -43,7 +43,10 @@ REVIEW_STATES: frozenset[str] = frozenset({"draft", "reviewed"})
 _ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 # Hiragana plus the long-vowel mark, which readings of katakana loanwords need (はざーどまっぷ).
 _READING = re.compile(r"[\u3041-\u3096\u30fc]+")
-_TERM_KEYS = frozenset({"id", "category", "reading", "text", "note", "review"})
+_TERM_KEYS = frozenset({"id", "category", "reading", "text", "note", "review", "protect"})
+# "auto": machine translation protects the term when it is long enough to be specific;
+# "always": even a short one (清真 → halal), because models get it wrong and it matters.
+PROTECT_MODES: frozenset[str] = frozenset({"auto", "always"})
 _TOP_KEYS = frozenset({"default_review", "terms"})
 # Folding katakana to hiragana lets ツナミ find つなみ; đ→d matches Vietnamese typed without marks.
 _FOLD_TABLE = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | {ord("đ"): "d"}
@@ -65,6 +68,7 @@ class Term:
     text: Mapping[str, str] = field(hash=False)
     note: str | None = None
     review: str = "draft"
+    protect: str = "auto"
 
 
 def load_glossary(path: Path | None = None) -> tuple[Term, ...]:
@@ -75,6 +79,12 @@ def load_glossary(path: Path | None = None) -> tuple[Term, ...]:
 def terms_for_pair(source: str, target: str, path: Path | None = None) -> list[tuple[str, str]]:
     """Return (source term, target term) pairs, longest source first for greedy matching."""
     return list(_pairs(_language(source), _language(target), (path or GLOSSARY_PATH).resolve()))
+
+
+def always_protected(source: str, path: Path | None = None) -> frozenset[str]:
+    """Return the source-language texts of terms marked ``protect: always``."""
+    code = _language(source)
+    return frozenset(t.text[code] for t in load_glossary(path) if t.protect == "always")
 
 
 def search(query: str, lang: str | None = None, path: Path | None = None) -> list[Term]:
@@ -156,6 +166,9 @@ def _parse_term(entry: Any, index: int, default_review: str) -> Term:
     review = entry.get("review", default_review)
     if not isinstance(review, str) or review not in REVIEW_STATES:
         raise GlossaryError(f"{where}: review must be one of {sorted(REVIEW_STATES)}")
+    protect = entry.get("protect", "auto")
+    if not isinstance(protect, str) or protect not in PROTECT_MODES:
+        raise GlossaryError(f"{where}: protect must be one of {sorted(PROTECT_MODES)}")
     return Term(
         id=term_id,
         category=category,
@@ -163,6 +176,7 @@ def _parse_term(entry: Any, index: int, default_review: str) -> Term:
         text=_parse_text(entry.get("text"), where),
         note=note.strip() if note else None,
         review=review,
+        protect=protect,
     )
 
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from translations import glossary, languages, protect
-from translations.mt import ArgosEngine, EngineSettings
+from translations import glossary, languages, protect, quality
+from translations.mt import ArgosEngine, EngineSettings, MTResult
 from translations.pipeline import Result
 
 
@@ -24,49 +24,78 @@ class ArgosTranslator:
     def translate(
         self, texts: Sequence[str], source: str, target: str, places: Sequence[tuple[str, str]] = ()
     ) -> list[Result]:
-        """Translate all texts in one batch per model hop, keeping protected terms intact."""
+        """Translate all texts in one batch per model hop, keeping protected terms intact.
+
+        A text whose placeholders the model drops is translated again with those spans left
+        to the model (the other terms still protected), and only if that fails too, plainly.
+        Every result carries the quality gate's verdict (``check_first``, ``check_reasons``).
+        """
         src = languages.from_argos(source)
         tgt = languages.from_argos(target)
         src_code = src.code if src else source
         tgt_code = tgt.code if tgt else target
         terms = _terms(src_code, tgt_code)
-        shielded = [protect.protect(t, src_code, terms, places) for t in texts]
-        outputs = self.engine.translate([p.text for p in shielded], source, target)
-        restored = [protect.restore(o.text, p) for o, p in zip(outputs, shielded, strict=True)]
-        lost = [i for i, r in enumerate(restored) if r is None]
-        plain = (
-            dict(
-                zip(
-                    lost,
-                    self.engine.translate([texts[i] for i in lost], source, target),
-                    strict=True,
-                )
+        always = _always(src_code)
+
+        def shield(text: str, skip: Sequence[str] = ()) -> protect.Protected:
+            return protect.protect(
+                text, src_code, terms, places, target=tgt_code, always=always, skip=skip
             )
-            if lost
-            else {}
-        )
+
+        shielded = [shield(t) for t in texts]
+        outputs = self.engine.translate([p.text for p in shielded], source, target)
+        final: list[tuple[MTResult, str, list[str]]] = []
+        retry: list[int] = []
+        for i, (out, shield_i) in enumerate(zip(outputs, shielded, strict=True)):
+            restored = protect.restore(out.text, shield_i)
+            final.append((out, restored or "", protect.lost(out.text, shield_i)))
+            if restored is None:
+                retry.append(i)
+        if retry:
+            again = [shield(texts[i], final[i][2]) for i in retry]
+            second = self.engine.translate([p.text for p in again], source, target)
+            plain = self.engine.translate([texts[i] for i in retry], source, target)
+            for i, shield_i, out, bare in zip(retry, again, second, plain, strict=True):
+                restored = protect.restore(out.text, shield_i)
+                dropped = final[i][2] if restored is not None else list(shielded[i].terms.values())
+                final[i] = (out, restored, dropped) if restored else (bare, bare.text, dropped)
         results = []
-        for i, (out, text) in enumerate(zip(outputs, restored, strict=True)):
-            fallback = plain.get(i)
+        for text, (out, restored, dropped) in zip(texts, final, strict=True):
             note = None
-            if fallback is not None:
-                spans = ", ".join(shielded[i].terms.values())
-                note = f"glossary terms not enforced (the model dropped them): {spans}"
-            final = fallback or out
+            if dropped:
+                note = f"glossary terms not enforced (the model dropped them): {', '.join(dropped)}"
+            confidence = out.confidence
+            gate = quality.assess(
+                text,
+                restored,
+                log_prob=confidence.log_prob if confidence else None,
+                source_tokens=confidence.source_tokens if confidence else 0,
+                output_tokens=confidence.output_tokens if confidence else 0,
+                dropped=dropped,
+            )
             results.append(
                 Result(
                     lang=tgt_code,
                     status="done",
-                    text=text if text is not None else final.text,
+                    text=restored,
                     method="machine",
                     reviewed=False,
                     reason=note,
-                    engine=final.engine,
-                    model=final.model,
-                    elapsed_ms=int(out.elapsed_ms),
+                    engine=out.engine,
+                    model=out.model,
+                    elapsed_ms=int(outputs[0].elapsed_ms) if outputs else 0,
+                    check_first=gate.check_first,
+                    check_reasons=gate.reasons,
                 )
             )
         return results
+
+
+def _always(source: str) -> frozenset[str]:
+    try:
+        return glossary.always_protected(source)
+    except ValueError:  # a language the glossary does not cover
+        return frozenset()
 
 
 def _terms(source: str, target: str) -> list[tuple[str, str]]:
@@ -86,4 +115,12 @@ def settings(config: Any) -> EngineSettings:
         beam_size=config["MT_BEAM_SIZE"],
         max_batch_size=config["MT_BATCH_SIZE"],
         max_loaded_models=config["MT_MAX_LOADED_MODELS"],
+        # Optional until the server's settings declare it (a comma list such as "argos,ct2").
+        prefer=_kinds(config.get("MT_PREFER")) or EngineSettings.prefer,
     )
+
+
+def _kinds(value: Any) -> tuple[str, ...]:
+    """Read a package-kind preference given as "ct2,argos" or a sequence."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    return tuple(str(item).strip() for item in items if str(item).strip())

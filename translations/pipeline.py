@@ -34,6 +34,10 @@ class Result:
     engine: str | None = None
     model: str | None = None
     elapsed_ms: int = 0
+    # The quality gate (machine texts only): check this text first, and why (codes of
+    # translations.quality.REASONS). A list after a JSON round trip through server/jobs.py.
+    check_first: bool = False
+    check_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

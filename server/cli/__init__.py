@@ -315,15 +315,26 @@ def _packages_dir() -> Path:
 
 
 @models.command("install")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def models_install(files: tuple[str, ...]) -> None:
-    """Install .argosmodel files (no network needed)."""
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--from", "from_code", help="Source language of a model folder (Argos code).")
+@click.option("--to", "to_code", help="Target language of a model folder (Argos code).")
+@click.option("--version", "version", default="1.0", show_default=True, help="A folder's version.")
+def models_install(
+    files: tuple[str, ...], from_code: str | None, to_code: str | None, version: str
+) -> None:
+    """Install .argosmodel files, or CTranslate2 model folders with --from/--to (offline)."""
     from translations.mt import ModelError, install
+    from translations.mt.folders import install_folder
 
     folder = _packages_dir()
     for name in files:
         try:
-            package = install(Path(name), folder)
+            if Path(name).is_dir():
+                if not from_code or not to_code:
+                    raise ModelError("a model folder needs --from and --to, e.g. --from ja --to en")
+                package = install_folder(Path(name), folder, from_code, to_code, version=version)
+            else:
+                package = install(Path(name), folder)
         except ModelError as exc:
             raise click.ClickException(f"{name}: {exc}") from None
         click.echo(f"Installed {package.label} ({package.size_bytes / 1e6:.0f} MB) from {name}")

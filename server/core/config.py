@@ -143,6 +143,12 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("MT_MAX_LOADED_MODELS", 4, int, "Models kept in memory per worker process (LRU)."),
     Option(
+        "MT_PREFER",
+        "ct2,argos",
+        str,
+        "Which kind of installed model a pair uses first when it has several (ct2 folders, argos).",
+    ),
+    Option(
         "MT_LEASE_SECONDS",
         120,
         int,

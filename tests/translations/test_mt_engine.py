@@ -23,6 +23,7 @@ class SpyTranslator:
 
     created: ClassVar[list[str]] = []
     calls: ClassVar[list[tuple[int, dict[str, Any]]]] = []
+    lengths: ClassVar[list[set[int]]] = []
 
     def __init__(self, model_path: str, **kwargs: Any) -> None:
         SpyTranslator.created.append(model_path)
@@ -30,6 +31,7 @@ class SpyTranslator:
 
     def translate_batch(self, tokens: list[list[str]], **kwargs: Any) -> Any:
         SpyTranslator.calls.append((len(tokens), kwargs))
+        SpyTranslator.lengths.append({len(t) for t in tokens})
         return self._inner.translate_batch(tokens, **kwargs)
 
 
@@ -40,6 +42,7 @@ _REAL_TRANSLATOR = ctranslate2.Translator
 def spy(monkeypatch: pytest.MonkeyPatch) -> type[SpyTranslator]:
     monkeypatch.setattr(SpyTranslator, "created", [])
     monkeypatch.setattr(SpyTranslator, "calls", [])
+    monkeypatch.setattr(SpyTranslator, "lengths", [])
     monkeypatch.setattr(ctranslate2, "Translator", SpyTranslator)
     return SpyTranslator
 
@@ -68,10 +71,14 @@ def test_batch_translate_several_texts(
     ]
     assert {(r.engine, r.model, r.pivot) for r in results} == {("argos", "es→en 1.0", False)}
     assert all(r.elapsed_ms > 0 for r in results)
-    # Every sentence of every text went through one call; CTranslate2 does the batching.
-    assert len(spy.calls) == 1
-    count, options = spy.calls[0]
-    assert count == 5
+    # Each distinct sentence went through once, in one call per token count (no padding),
+    # all submitted together; CTranslate2 does the batching within a call.
+    assert sum(count for count, _ in spy.calls) == 5
+    assert all(len(lengths) == 1 for lengths in spy.lengths)
+    assert len(spy.calls) == len({length for lengths in spy.lengths for length in lengths})
+    _, options = spy.calls[0]
+    assert options["asynchronous"] is True
+    assert options["return_scores"] is True
     assert options["max_batch_size"] == 2
     assert options["batch_type"] == "examples"
     assert options["beam_size"] == 4
@@ -101,7 +108,9 @@ def test_pivot_through_english(
     results = engine.translate(["agua refugio. Abierto?", "refugio abierto."], "es", "vi")
     assert [r.text for r in results] == ["nuoc noi-tru-an. Abierto?", "noi-tru-an mo."]
     assert {(r.model, r.pivot) for r in results} == {("es→en 1.0 + en→vi 1.0", True)}
-    assert [count for count, _ in spy.calls] == [3, 3]  # one call per hop
+    # Three sentences per hop, each hop in calls of one token count each.
+    assert sum(count for count, _ in spy.calls) == 6
+    assert all(len(lengths) == 1 for lengths in spy.lengths)
 
 
 def test_no_route(es_en: Path, packages_dir: Path, make_engine: MakeEngine) -> None:

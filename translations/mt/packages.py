@@ -46,11 +46,13 @@ class InstalledPackage:
     argos_version: str
     path: Path
     size_bytes: int
+    kind: str = "argos"  # "argos" (.argosmodel) or "ct2" (a model folder, translations.mt.folders)
 
     @property
     def label(self) -> str:
         """Return the short name used in results and logs, e.g. ``zh→en 1.9``."""
-        return f"{self.from_code}→{self.to_code} {self.package_version}"
+        suffix = "" if self.kind == "argos" else f" ({self.kind})"
+        return f"{self.from_code}→{self.to_code} {self.package_version}{suffix}"
 
     def metadata(self) -> dict[str, Any]:
         """Return the package's metadata.json."""
@@ -79,10 +81,14 @@ def list_installed(packages_dir: Path) -> list[InstalledPackage]:
     return sorted(found, key=lambda p: (p.from_code, p.to_code, version_key(p.package_version)))
 
 
-def find(packages_dir: Path, from_code: str, to_code: str) -> InstalledPackage | None:
-    """Return the newest installed package for a pair, or None."""
+def find(
+    packages_dir: Path, from_code: str, to_code: str, kind: str = "argos"
+) -> InstalledPackage | None:
+    """Return the newest installed package of a kind for a pair, or None."""
     matches = [
-        p for p in list_installed(packages_dir) if (p.from_code, p.to_code) == (from_code, to_code)
+        p
+        for p in list_installed(packages_dir)
+        if (p.from_code, p.to_code, p.kind) == (from_code, to_code, kind)
     ]
     return matches[-1] if matches else None
 
@@ -221,6 +227,29 @@ def _install_locked(
     return _describe(target)
 
 
+def swap_in(
+    staging: Path, meta: dict[str, str], prefix: str, packages_dir: Path
+) -> InstalledPackage:
+    """Move a complete staging folder into place, replacing an older package of its kind."""
+    with _lock:
+        kind = meta.get("tagengo_kind", "argos")
+        current = find(packages_dir, meta["from_code"], meta["to_code"], kind)
+        if current and version_key(current.package_version) >= version_key(meta["package_version"]):
+            raise ModelError(
+                f"{current.label} is already installed; remove it first or install a newer version"
+            )
+        target = packages_dir / (prefix + meta["package_version"].replace(".", "_"))
+        staging.rename(target)
+        if current:
+            shutil.rmtree(current.path, ignore_errors=True)
+        return _describe(target)
+
+
+def check_metadata(meta: object, where: str) -> dict[str, str]:
+    """Validate package metadata (codes, version) and return its fields as strings."""
+    return _check_metadata(meta, where)
+
+
 def _inspect(zf: zipfile.ZipFile, archive: Path) -> tuple[str, dict[str, str]]:
     """Check every member is safe and return the package root and its metadata."""
     total = 0
@@ -316,7 +345,8 @@ def _read_metadata(folder: Path) -> dict[str, Any]:
 
 def _describe(folder: Path) -> InstalledPackage:
     """Return the InstalledPackage for an installed folder."""
-    meta = _check_metadata(_read_metadata(folder), str(folder))
+    raw = _read_metadata(folder)
+    meta = _check_metadata(raw, str(folder))
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
     return InstalledPackage(
         from_code=meta["from_code"],
@@ -325,4 +355,5 @@ def _describe(folder: Path) -> InstalledPackage:
         argos_version=meta["argos_version"],
         path=folder,
         size_bytes=size,
+        kind=str(raw.get("tagengo_kind") or "argos"),
     )

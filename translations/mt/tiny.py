@@ -69,6 +69,30 @@ def build_tiny_package(
     return target
 
 
+# Where each folder layout keeps its SentencePiece model(s) (see translations.mt.folders).
+FOLDER_LAYOUTS: dict[str, tuple[str, ...]] = {
+    "marian": ("source.spm", "target.spm"),
+    "quickmt": ("src.spm.model", "tgt.spm.model"),
+    "single": ("sentencepiece.model",),
+}
+
+
+def build_tiny_folder(
+    dest: Path, from_code: str, to_code: str, glossary: dict[str, str], layout: str = "marian"
+) -> Path:
+    """Write a glossing CTranslate2 model folder in one of FOLDER_LAYOUTS into ``dest``."""
+    for word in [*glossary, *glossary.values()]:
+        if not word or any(ch.isspace() for ch in word):
+            raise ValueError(f"glossary entries must be single words, got {word!r}")
+    sp_bytes = _train_sentencepiece(from_code, to_code, glossary)
+    processor = spm.SentencePieceProcessor(model_proto=sp_bytes)
+    gloss = _gloss_ids(processor, glossary, from_code, to_code)
+    _GlossConverter(_copy_spec(processor, gloss)).convert(str(dest))
+    for name in FOLDER_LAYOUTS[layout]:
+        (dest / name).write_bytes(sp_bytes)
+    return dest
+
+
 class _GlossConverter(Converter):  # type: ignore[misc]  # ctranslate2 ships no types
     """Hand a ready-made spec to CTranslate2's converter, which validates and saves it."""
 
