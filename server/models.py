@@ -174,6 +174,11 @@ class Translation(db.Model):  # type: ignore[name-defined,misc]
     event_seq: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     machine_text: Mapped[str | None] = mapped_column(Text)
+    # Made from this language's text (the shared English pivot) rather than the source.
+    pivot_lang: Mapped[str | None] = mapped_column(String(16))
+    # The quality gate's verdict on a machine text: reviewers see these first.
+    check_first: Mapped[bool] = mapped_column(Boolean, default=False)
+    check_reasons: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -240,6 +245,8 @@ class MachineJob(db.Model):  # type: ignore[name-defined,misc]
     target_lang: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     priority: Mapped[int] = mapped_column(Integer, default=0)  # higher is claimed first
+    # Waits for the text of this translation (the pivot language) before it can be claimed.
+    after_id: Mapped[int | None] = mapped_column(Integer, index=True)
     claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)

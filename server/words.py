@@ -34,6 +34,7 @@ class TranslationStatus(StrEnum):
     DONE = "done"
     PENDING = "pending"  # no path, or superseded: the reason says which
     TRANSLATING = "translating"  # a machine job waits or runs
+    REVIEW = "review"  # machine text stored, shown once a reviewer approves (review-first)
 
 
 class Method(StrEnum):

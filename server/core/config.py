@@ -83,6 +83,13 @@ OPTIONS: tuple[Option, ...] = (
         _as_list,
         "Comma-separated BCP 47 codes every announcement is translated into.",
     ),
+    Option(
+        "REVIEW_FIRST_LANGUAGES",
+        "",
+        _as_list,
+        "Comma-separated languages whose machine translations reach boards only after a "
+        "reviewer approves them (until then boards show them as pending).",
+    ),
     Option("HOST", "127.0.0.1", str, "Address the web server listens on (`0.0.0.0` for a LAN)."),
     Option("PORT", 8080, int, "Port of the web server."),
     Option(

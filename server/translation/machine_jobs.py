@@ -17,9 +17,10 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, delete, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
 
 from server.core import tasks
 from server.core.extensions import db
@@ -58,8 +59,13 @@ def enqueue(
     ref_id: int | None = None,
     ref_key: str | None = None,
     priority: int = 0,
+    after_id: int | None = None,
 ) -> MachineJob:
-    """Record a job in the current transaction; commit, then ``wake`` the pair."""
+    """Record a job in the current transaction; commit, then ``wake`` the pair.
+
+    A job with ``after_id`` waits for that translation's text (the shared pivot) and is not
+    claimed until its finisher fills ``text`` in.
+    """
     job = MachineJob(
         kind=kind.value,
         ref_id=ref_id,
@@ -68,6 +74,7 @@ def enqueue(
         target_lang=target_lang,
         text=text,
         priority=priority,
+        after_id=after_id,
     )
     db.session.add(job)
     return job
@@ -77,6 +84,22 @@ def wake(source_lang: str, target_lang: str) -> None:
     """Queue a drain of the pair, unless one runs in this process (it takes new jobs too)."""
     if not draining(source_lang, target_lang):
         tasks.send(tasks.TaskName.TRANSLATE_MACHINE, source_lang, target_lang)
+
+
+def wake_all(kind: JobKind, rows: list[Any]) -> None:
+    """Wake the pairs of every claimable job of these objects (a redelivered task's duty)."""
+    ids = [row.id for row in rows]
+    pairs = db.session.execute(
+        select(MachineJob.source_lang, MachineJob.target_lang)
+        .where(
+            MachineJob.kind == kind.value,
+            MachineJob.ref_id.in_(ids),
+            MachineJob.after_id.is_(None),
+        )
+        .distinct()
+    ).all()
+    for source_lang, target_lang in sorted(pairs):
+        wake(source_lang, target_lang)
 
 
 def rewake(kind: JobKind, ref_id: int) -> bool:
@@ -111,6 +134,7 @@ def _waiting_jobs(source_lang: str, target_lang: str, now: datetime) -> Select[i
         .where(
             MachineJob.source_lang == source_lang,
             MachineJob.target_lang == target_lang,
+            MachineJob.after_id.is_(None),
             _free(now),
         )
         .order_by(MachineJob.priority.desc(), MachineJob.id)
@@ -175,35 +199,76 @@ def translate_machine(source_lang: str, target_lang: str) -> int:
     makes batches large while texts keep coming (the throughput benchmark measured claims of
     1–3 texts without it). Worker processes still drain side by side; the database claim
     keeps them off each other's rows.
+
+    Life-safety first across pairs: between batches a drain looks for a more urgent job of
+    another pair that nobody here drains, serves that pair first and then comes back, so a
+    Severe alert's languages never wait behind a queue of routine drains.
     """
-    gate = _gate(source_lang, target_lang)
+    home = (source_lang, target_lang)
+    pair = home
     done = 0
-    while gate.acquire(blocking=False):
+    while True:
+        gate = _gate(*pair)
+        if not gate.acquire(blocking=False):
+            if pair == home:
+                break  # the running drain of our pair takes our job
+            pair = home  # someone took the urgent pair meanwhile: back to ours
+            continue
         try:
-            done += _drain(source_lang, target_lang)
+            count, urgent = _drain(*pair)
         finally:
             gate.release()
+        done += count
+        if urgent is not None:
+            pair = urgent
+            continue
+        if pair != home:
+            pair = home
+            continue
         # A job recorded after our last claim may belong to a task we just turned away;
         # its commit came before that task tried the gate, so this look sees it.
-        if not _waiting(source_lang, target_lang):
+        if not _waiting(*home):
             break
     return done
 
 
-def _drain(source_lang: str, target_lang: str) -> int:
+def _more_urgent(source_lang: str, target_lang: str) -> tuple[str, str] | None:
+    """Return another pair with an urgent free job that outranks all of ours and that no
+    drain in this process serves (routine work of other pairs waits for its own task)."""
+    now = utcnow()
+    ranked = db.session.execute(
+        select(MachineJob.source_lang, MachineJob.target_lang, func.max(MachineJob.priority))
+        .where(MachineJob.after_id.is_(None), _free(now))
+        .group_by(MachineJob.source_lang, MachineJob.target_lang)
+    ).all()
+    ours = max((p for s, t, p in ranked if (s, t) == (source_lang, target_lang)), default=-1)
+    others = [
+        (p, s, t)
+        for s, t, p in ranked
+        if (s, t) != (source_lang, target_lang) and p > max(ours, 0) and not draining(s, t)
+    ]
+    return max(others)[1:] if others else None
+
+
+def _drain(source_lang: str, target_lang: str) -> tuple[int, tuple[str, str] | None]:
     """Claim and translate batches of the pair until none waits, two batches in flight.
 
     While the model translates one batch, the next is already claimed and queued behind it,
     and the finished one is stored: CTranslate2 never waits for the database, and its
-    replicas never idle at the tail of a batch.
+    replicas never idle at the tail of a batch. Returns the count stored and, when it stopped
+    early for one, a more urgent pair.
     """
     backend = engine.translator()
     places = _places(target_lang)
     done = 0
+    urgent: tuple[str, str] | None = None
     flight: deque[tuple[str, list[MachineJob], Future[list[pipeline.Result]]]] = deque()
     with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="mt") as pool:
         while True:
-            token, rows = _claim(source_lang, target_lang) if len(flight) < IN_FLIGHT else ("", [])
+            if urgent is None and len(flight) < IN_FLIGHT:
+                urgent = _more_urgent(source_lang, target_lang)
+            claim = urgent is None and len(flight) < IN_FLIGHT
+            token, rows = _claim(source_lang, target_lang) if claim else ("", [])
             if rows and rows[0].attempts > current_app.config["MAX_ATTEMPTS"]:
                 # It keeps killing workers: give it up visibly instead of trying again.
                 failed = pipeline.Result(
@@ -221,7 +286,7 @@ def _drain(source_lang: str, target_lang: str) -> int:
                 flight.append((token, rows, job))
                 continue
             if not flight:
-                return done
+                return done, urgent
             token, rows, job = flight.popleft()
             done += _finish(rows, token, job.result())
             log.info(

@@ -6,16 +6,22 @@ from typing import Any
 
 from sqlalchemy import select
 
+from server.core import outbox
 from server.core.errors import ApiError
 from server.core.extensions import db
+from server.core.tasks import TaskName
 from server.live import events
 from server.models import Announcement, AnnouncementRevision, Translation, User, utcnow
-from server.translation import memory
-from server.words import AnnouncementStatus, Method, TranslationStatus
+from server.translation import machine_jobs, memory
+from server.translation.store import revision_ref
+from server.words import AnnouncementStatus, JobKind, Method, TranslationStatus
+from translations.mt.engine import PIVOT
+
+REVIEWABLE = (TranslationStatus.DONE, TranslationStatus.REVIEW)
 
 
 def queue(lang: str | None = None, limit: int = 200) -> list[tuple[Translation, Announcement, str]]:
-    """Unreviewed machine translations of current revisions, oldest first."""
+    """Unreviewed machine translations of current revisions: "check first" ones, then oldest."""
     query = (
         select(Translation, Announcement, AnnouncementRevision.text)
         .join(Announcement, Announcement.id == Translation.announcement_id)
@@ -27,11 +33,11 @@ def queue(lang: str | None = None, limit: int = 200) -> list[tuple[Translation, 
         .where(
             Translation.method == Method.MACHINE,
             Translation.reviewed.is_(False),
-            Translation.status == TranslationStatus.DONE,
+            Translation.status.in_(REVIEWABLE),
             Announcement.status == AnnouncementStatus.ACTIVE,
             Announcement.revision == Translation.revision,
         )
-        .order_by(Translation.id)
+        .order_by(Translation.check_first.desc(), Translation.id)
         .limit(limit)
     )
     if lang:
@@ -48,7 +54,7 @@ def review(translation_id: int, user: User, corrected: str | None) -> Translatio
     if (
         announcement is None
         or not announcement.is_current(row.revision)
-        or row.status != TranslationStatus.DONE
+        or row.status not in REVIEWABLE
     ):
         raise ApiError(
             409,
@@ -62,9 +68,11 @@ def review(translation_id: int, user: User, corrected: str | None) -> Translatio
             AnnouncementRevision.revision == row.revision,
         )
     )
+    changed = corrected is not None and corrected != row.text
     if corrected is not None:
         row.text = corrected
         row.method = Method.HUMAN
+    row.status = TranslationStatus.DONE  # a review-first language reaches boards now
     row.reviewed = True
     row.reviewed_by = user.id
     row.reviewed_at = utcnow()
@@ -80,9 +88,43 @@ def review(translation_id: int, user: User, corrected: str | None) -> Translatio
         text=row.text,
     )
     row.event_seq = event.seq
+    pairs = _rederive(row) if changed and row.lang == PIVOT else []
     db.session.commit()
     events.push([event])
+    for source_lang, target_lang in pairs:
+        machine_jobs.wake(source_lang, target_lang)
     return row
+
+
+def _rederive(english: Translation) -> list[tuple[str, str]]:
+    """Make the unreviewed languages pivoted through this English again from its new text.
+
+    They keep showing their old text until the new one arrives; an outbox row guards the
+    work like any revision's.
+    """
+    stale = db.session.scalars(
+        select(Translation).where(
+            Translation.announcement_id == english.announcement_id,
+            Translation.revision == english.revision,
+            Translation.pivot_lang == PIVOT,
+            Translation.method == Method.MACHINE,
+            Translation.reviewed.is_(False),
+            Translation.status.in_(REVIEWABLE),
+        )
+    ).all()
+    for row in stale:
+        row.status = TranslationStatus.TRANSLATING
+        machine_jobs.enqueue(
+            JobKind.ANNOUNCEMENT, PIVOT, row.lang, english.text or "", ref_id=row.id, priority=1
+        )
+    if stale:
+        outbox.add(
+            TaskName.TRANSLATE_ANNOUNCEMENT,
+            english.announcement_id,
+            english.revision,
+            ref=revision_ref(english.announcement_id, english.revision),
+        )
+    return sorted({(PIVOT, row.lang) for row in stale})
 
 
 def translation_json(row: Translation, announcement: Announcement, source: str) -> dict[str, Any]:
@@ -99,4 +141,8 @@ def translation_json(row: Translation, announcement: Announcement, source: str) 
         "reviewed": row.reviewed,
         "model": row.model,
         "note": row.reason,
+        "status": row.status,
+        "check_first": row.check_first,
+        "check_reasons": list(row.check_reasons or []),
+        "pivot_lang": row.pivot_lang,
     }

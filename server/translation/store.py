@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from server.core import outbox
@@ -12,6 +13,7 @@ from server.words import TranslationStatus
 from translations import pipeline
 
 TRANSLATING = TranslationStatus.TRANSLATING
+AWAITING_REVIEW = "machine translation waiting for a reviewer"
 
 
 def revision_ref(announcement_id: int, revision: int) -> str:
@@ -27,24 +29,33 @@ def store(
     row: Translation | None = None,
     seq: int | None = None,
 ) -> BoardEvent:
-    """Write one finished language and its event into the session (the caller commits)."""
+    """Write one finished language and its event into the session (the caller commits).
+
+    A machine text in a review-first language (REVIEW_FIRST_LANGUAGES) is stored for the
+    reviewers, and boards get a pending event until one approves it.
+    """
     status = TranslationStatus.DONE if result.status == "done" else TranslationStatus.PENDING
+    held = (
+        status == TranslationStatus.DONE
+        and result.method == "machine"
+        and lang in current_app.config["REVIEW_FIRST_LANGUAGES"]
+    )
     event = events.record(
         events.TRANSLATED,
         announcement,
         revision=revision,
         lang=lang,
-        status=status,
+        status=TranslationStatus.PENDING if held else status,
         method=result.method,
         reviewed=result.reviewed,
-        text=result.text,
-        reason=result.reason,
+        text=None if held else result.text,
+        reason=AWAITING_REVIEW if held else result.reason,
         seq=seq,
     )
     if row is None:
         row = Translation(announcement_id=announcement.id, revision=revision, lang=lang)
         db.session.add(row)
-    row.status = status
+    row.status = TranslationStatus.REVIEW if held else status
     row.method = result.method
     row.reviewed = result.reviewed
     row.text = result.text
@@ -53,6 +64,8 @@ def store(
     row.engine = result.engine
     row.model = result.model
     row.elapsed_ms = result.elapsed_ms
+    row.check_first = result.check_first
+    row.check_reasons = list(result.check_reasons)
     row.event_seq = event.seq
     return event
 

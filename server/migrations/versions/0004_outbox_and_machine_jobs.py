@@ -1,4 +1,5 @@
-"""one outbox for every kind of deferred work; machine jobs in a table of their own
+"""one outbox for every kind of deferred work; machine jobs in a table of their own, with
+the shared English pivot and the quality gate
 
 Revision ID: 0004
 Revises: 0003
@@ -29,6 +30,7 @@ def upgrade() -> None:
         sa.Column("target_lang", sa.String(length=16), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("after_id", sa.Integer(), nullable=True),
         sa.Column("claim_token", sa.String(length=32), nullable=True),
         sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -37,6 +39,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_machine_jobs_pair", "machine_jobs", ["source_lang", "target_lang"])
     op.create_index("ix_machine_jobs_claim_token", "machine_jobs", ["claim_token"])
+    op.create_index("ix_machine_jobs_after_id", "machine_jobs", ["after_id"])
     # Languages still waiting for a model become jobs; their lease starts afresh.
     op.execute(
         "INSERT INTO machine_jobs (kind, ref_id, source_lang, target_lang, text, priority, "
@@ -47,6 +50,11 @@ def upgrade() -> None:
         "AND r.revision = t.revision WHERE t.status = 'translating'"
     )
     with op.batch_alter_table("translations") as batch_op:
+        batch_op.add_column(sa.Column("pivot_lang", sa.String(length=16), nullable=True))
+        batch_op.add_column(
+            sa.Column("check_first", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+        batch_op.add_column(sa.Column("check_reasons", sa.JSON(), nullable=True))
         batch_op.drop_index("ix_translations_claim_token")
         batch_op.drop_column("attempts")
         batch_op.drop_column("claimed_until")
@@ -99,10 +107,14 @@ def downgrade() -> None:
         batch_op.drop_column("args")
         batch_op.create_index("ix_outbox_announcement_id", ["announcement_id"])
     with op.batch_alter_table("translations") as batch_op:
+        batch_op.drop_column("check_reasons")
+        batch_op.drop_column("check_first")
+        batch_op.drop_column("pivot_lang")
         batch_op.add_column(sa.Column("claim_token", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
         batch_op.create_index("ix_translations_claim_token", ["claim_token"])
+    op.drop_index("ix_machine_jobs_after_id", table_name="machine_jobs")
     op.drop_index("ix_machine_jobs_claim_token", table_name="machine_jobs")
     op.drop_index("ix_machine_jobs_pair", table_name="machine_jobs")
     op.drop_table("machine_jobs")

@@ -1,0 +1,161 @@
+"""The shared English pivot, life-safety first across pairs, and review-first languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from server.announcements import drafts
+from server.announcements import service as announcements
+from server.core.extensions import db
+from server.models import BoardEvent, MachineJob, Translation, User
+from server.people import accounts
+from server.translation import machine_jobs, review
+from server.translation import planning as translating
+from translations.mt import ArgosEngine, install
+from translations.mt.tiny import build_tiny_package
+
+Calls = list[tuple[str, str, list[str]]]
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    seen: Calls = []
+    original = ArgosEngine.translate
+
+    def counting(self: ArgosEngine, texts: list[str], src: str, tgt: str) -> Any:
+        seen.append((src, tgt, list(texts)))
+        return original(self, texts, src, tgt)
+
+    monkeypatch.setattr(ArgosEngine, "translate", counting)
+    return seen
+
+
+def models(app: Any, tmp_path: Path, *pairs: tuple[str, str, dict[str, str]]) -> None:
+    folder = Path(app.config["ARGOS_PACKAGES_DIR"])
+    for i, (src, tgt, words) in enumerate(pairs):
+        install(build_tiny_package(tmp_path / str(i), src, tgt, words), folder)
+
+
+def publish(text: str, severity: str = "Moderate") -> int:
+    draft = drafts.parse_draft({"text": text, "source_lang": "es", "severity": severity})
+    aid = announcements.create(draft, None).id
+    translating.translate_revision(aid, 1)
+    return aid
+
+
+def row(aid: int, lang: str) -> Translation:
+    db.session.expire_all()
+    found = db.session.scalar(
+        select(Translation).where(Translation.announcement_id == aid, Translation.lang == lang)
+    )
+    assert found is not None
+    return found
+
+
+def test_the_source_goes_to_english_once_and_english_feeds_the_rest(
+    app: Any, tmp_path: Path, calls: Calls
+) -> None:
+    models(
+        app,
+        tmp_path,
+        ("es", "en", {"agua": "water"}),
+        ("en", "vi", {"water": "nước"}),
+        ("en", "ko", {"water": "물"}),
+    )
+    aid = publish("agua.")
+    jobs = {j.target_lang: j for j in db.session.scalars(select(MachineJob))}
+    assert (jobs["vi"].source_lang, jobs["vi"].after_id) == ("en", row(aid, "en").id)
+    assert machine_jobs.translate_machine("en", "vi") == 0  # waits for the English
+    assert machine_jobs.translate_machine("es", "en") == 1
+    assert machine_jobs.translate_machine("en", "vi") == 1
+    assert machine_jobs.translate_machine("en", "ko") == 1
+    # One pass per target: es→en once, then en→vi and en→ko from that English.
+    assert calls == [("es", "en", ["agua."]), ("en", "vi", ["water."]), ("en", "ko", ["water."])]
+    assert (row(aid, "vi").text, row(aid, "vi").pivot_lang) == ("nước.", "en")
+    assert (row(aid, "ko").text, row(aid, "en").pivot_lang) == ("물.", None)
+
+
+def test_a_corrected_english_remakes_the_unreviewed_pivoted_languages(
+    app: Any, tmp_path: Path
+) -> None:
+    models(
+        app,
+        tmp_path,
+        ("es", "en", {"agua": "water"}),
+        ("en", "vi", {"water": "nước", "shelter": "trú"}),
+    )
+    aid = publish("agua.")
+    for pair in (("es", "en"), ("en", "vi")):
+        machine_jobs.translate_machine(*pair)
+    accounts.create_user("rev", "reviewer")
+    reviewer = db.session.scalar(select(User).where(User.username == "rev"))
+    review.review(row(aid, "en").id, reviewer, "shelter.")
+    assert row(aid, "vi").status == "translating"
+    assert machine_jobs.translate_machine("en", "vi") == 1
+    vi = row(aid, "vi")
+    assert (vi.text, vi.reason) == ("trú.", "made from the English a reviewer checked")
+    shown = db.session.scalars(select(BoardEvent).order_by(BoardEvent.seq)).all()
+    assert [e.payload["text"] for e in shown if e.payload["lang"] == "vi"] == ["nước.", "trú."]
+
+
+def test_without_english_the_waiting_languages_go_the_long_way(
+    app: Any, tmp_path: Path, calls: Calls
+) -> None:
+    models(app, tmp_path, ("es", "en", {"agua": "water"}), ("en", "vi", {"water": "nước"}))
+    aid = publish("agua.")
+    english = row(aid, "en")
+    from translations.mt import remove
+
+    remove(Path(app.config["ARGOS_PACKAGES_DIR"]), "es", "en")
+    machine_jobs.translate_machine("es", "en")  # fails: the model is gone
+    assert row(aid, "en").status == "pending"
+    job = db.session.scalar(select(MachineJob).where(MachineJob.target_lang == "vi"))
+    assert (job.source_lang, job.text, job.after_id) == ("es", "agua.", None)
+    assert english.id != job.ref_id
+    machine_jobs.translate_machine("es", "vi")
+    assert "no Argos package for es→vi" in (row(aid, "vi").reason or "")  # honest: no route
+
+
+def test_a_severe_alerts_languages_are_translated_before_routine_ones_of_other_pairs(
+    app: Any, tmp_path: Path, calls: Calls
+) -> None:
+    app.config["MT_CLAIM_TEXTS"] = 1  # one text a batch, so the order shows
+    models(app, tmp_path, ("es", "en", {"agua": "water"}), ("es", "vi", {"agua": "nước"}))
+    publish("agua 1.")
+    publish("agua 2.", severity="Severe")
+    machine_jobs.translate_machine("es", "en")
+    order = [(tgt, texts[0]) for _, tgt, texts in calls]
+    assert order == [
+        ("en", "agua 2."),  # the Severe one first in its own pair,
+        ("vi", "agua 2."),  # then in the other pair before anything routine,
+        ("vi", "agua 1."),
+        ("en", "agua 1."),
+    ]
+
+
+def test_a_review_first_language_reaches_boards_only_after_approval(
+    app: Any, tmp_path: Path
+) -> None:
+    app.config["REVIEW_FIRST_LANGUAGES"] = ["en"]
+    models(app, tmp_path, ("es", "en", {"agua": "water"}))
+    aid = publish("agua.")
+    machine_jobs.translate_machine("es", "en")
+    held = row(aid, "en")
+    assert (held.status, held.text) == ("review", "water.")
+    event = db.session.scalar(select(BoardEvent).where(BoardEvent.seq == held.event_seq))
+    assert (event.payload["status"], event.payload["text"]) == ("pending", None)
+    assert [t.id for t, _, _ in review.queue("en")] == [held.id]
+    accounts.create_user("rev", "reviewer")
+    reviewer = db.session.scalar(select(User).where(User.username == "rev"))
+    review.review(held.id, reviewer, None)
+    shown = row(aid, "en")
+    event = db.session.scalar(select(BoardEvent).where(BoardEvent.seq == shown.event_seq))
+    assert (shown.status, event.payload["status"], event.payload["text"]) == (
+        "done",
+        "done",
+        "water.",
+    )
