@@ -198,7 +198,7 @@ PROBLEMS = """() => {
   const head = document.querySelector('.board-head').getBoundingClientRect();
   if (foot.bottom > window.innerHeight + 1) out.push('footer below the screen');
   const s = document.querySelector('#stage');
-  if (s.scrollHeight > s.clientHeight + 1) out.push('stage scrolls: ' + s.scrollHeight);
+  if (s.scrollHeight > s.clientHeight + 1) out.push('stage scrolls: ' + s.scrollHeight + ' > ' + s.clientHeight);
   const card = document.querySelector('#announcements article.card');
   if (!card) return ['no card shown'];
   for (const node of card.querySelectorAll('.card-head, .text, .lang-head, .waiting')) {

@@ -340,6 +340,11 @@
     if (pageIndex >= pages.length) pageIndex = 0;
     var page = pages[pageIndex];
     main.appendChild(buildCard(page));
+    // A font that arrived after planning can make a planned page taller: plan again, once.
+    if (main.scrollHeight > stage.clientHeight + 1 && !page.replanned) {
+      page.replanned = true;
+      setTimeout(function () { render(); }, 0);
+    }
     var ids = [];
     pages.forEach(function (p) { if (ids.indexOf(p.id) < 0) ids.push(p.id); });
     pager.textContent = (ids.indexOf(page.id) + 1) + " / " + ids.length;
@@ -498,6 +503,10 @@
   tick();
   setInterval(tick, 10000);
   setInterval(function () { render(); }, 30000);  // drop expired items even when nothing new arrives
+  // Script fonts (Thai, Myanmar, Devanagari…) load when first used and change every height.
+  if (document.fonts && document.fonts.addEventListener) {
+    document.fonts.addEventListener("loadingdone", function () { render(); });
+  }
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
