@@ -216,7 +216,7 @@
     var head = el("div", "card-head");
     var lvBox = el("span", "level");
     lvBox.appendChild(icon(lv));
-    lvBox.appendChild(el("b", "lv-num", "Lv" + lv));
+    lvBox.appendChild(el("span", "lv-num", "Lv" + lv));
     head.appendChild(lvBox);
     ["ja", "en"].forEach(function (code) {
       var sev = word("severity", meta.severity, code) || meta.severity;
