@@ -198,7 +198,8 @@ PROBLEMS = """() => {
   const head = document.querySelector('.board-head').getBoundingClientRect();
   if (foot.bottom > window.innerHeight + 1) out.push('footer below the screen');
   const s = document.querySelector('#stage');
-  if (s.scrollHeight > s.clientHeight + 1) out.push('stage scrolls: ' + s.scrollHeight + ' > ' + s.clientHeight);
+  if (s.scrollHeight > s.clientHeight + 1)
+    out.push('stage scrolls: ' + s.scrollHeight + ' > ' + s.clientHeight);
   const card = document.querySelector('#announcements article.card');
   if (!card) return ['no card shown'];
   for (const node of card.querySelectorAll('.card-head, .text, .lang-head, .waiting')) {
@@ -290,6 +291,26 @@ def test_labels_colours_and_bidi(browser: Browser, site: Center) -> None:
         )
         ARTIFACTS.mkdir(exist_ok=True)
         tab.screenshot(path=str(ARTIFACTS / "board-labels.png"))
+    finally:
+        tab.context.close()
+
+
+def test_dwell_grows_with_the_text_within_the_links_bounds(browser: Browser, site: Center) -> None:
+    tab = open_board(browser, SIZES["tv-1920x1080"], site.url(dwell="3-600", drill="0"))
+    try:
+        wait_translated(tab, site.ids[:9])
+        dwell = {p["id"]: p["dwell"] for p in tab.evaluate("window.tagengoBoard.pages()")}
+        assert site.ids[9] not in dwell  # drill=0: the drill announcement stays off this screen
+        toilets, housing = site.ids[4], site.ids[6]  # a short sentence and a long one
+        assert 3000 <= dwell[toilets] < dwell[housing] <= 600_000
+    finally:
+        tab.context.close()
+    tab = open_board(browser, SIZES["tv-1920x1080"], site.url(dwell="5-9"))
+    try:
+        wait_translated(tab, site.ids)
+        dwell = {p["id"]: p["dwell"] for p in tab.evaluate("window.tagengoBoard.pages()")}
+        assert all(5000 <= d <= 9000 for d in dwell.values()), dwell
+        assert dwell[site.ids[6]] == 9000  # the long text is held at the upper bound
     finally:
         tab.context.close()
 

@@ -569,7 +569,7 @@
   window.tagengoBoard = {
     state: state,
     lastSeq: function () { return lastSeq; },
-    pages: function () { return pages.map(function (p) { return { id: p.id, part: p.part, parts: p.parts, scale: p.scale, langs: p.langs }; }); },
+    pages: function () { return pages.map(function (p) { return { id: p.id, part: p.part, parts: p.parts, scale: p.scale, langs: p.langs, dwell: dwellFor(p) }; }); },
     turns: function () { return turns; },
     history: function () { return history.slice(); },
     offline: offline
