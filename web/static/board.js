@@ -493,6 +493,7 @@
   socket.on("revoked", function () {
     socket.io.opts.reconnection = false;
     socket.disconnect();
+    try { localStorage.removeItem(STORE); } catch (e) { /* nothing kept */ }
     setConn("revoked", "このリンクは無効です", "This board link was replaced; ask the center for the new one.");
   });
 
@@ -520,17 +521,16 @@
   // the board's chosen languages first; meanings that do not fit the strip are left out.
   var strip = document.getElementById("glossary");
   var glossaryIndex = 0;
-  function showTerm() {
-    var terms = cfg.glossary || [];
-    if (!strip || !terms.length) return;
-    var t = terms[glossaryIndex++ % terms.length];
+  var term = null;
+  function drawTerm() {
+    var t = term;
+    if (!strip || !t) return;
     var codes = Object.keys(t.text);
     var prefer = (cfg.prefer || []).filter(function (c) { return codes.indexOf(c) >= 0; });
     codes = prefer.concat(cfg.only ? [] : codes.filter(function (c) { return prefer.indexOf(c) < 0; }));
     strip.textContent = "";
     strip.style.fontSize = "";
-    var head = el("span", "term", t.ja, "ja");
-    strip.appendChild(head);
+    strip.appendChild(el("span", "term", t.ja, "ja"));
     strip.appendChild(el("span", "reading", t.reading, "ja-Hira"));
     var parts = codes.map(function (code) {
       var part = userText("span", "meaning", t.text[code], code);
@@ -538,12 +538,33 @@
       return part;
     });
     var size = 1;
-    while (strip.scrollHeight > strip.clientHeight + 1 && size > 0.7) {
+    while (stripOverflows() && size > 0.7) {
       size -= 0.05;
       strip.style.fontSize = size + "em";
     }
-    while (strip.scrollHeight > strip.clientHeight + 1 && parts.length) strip.removeChild(parts.pop());
+    while (stripOverflows() && parts.length) strip.removeChild(parts.pop());
   }
+  // Tall scripts (Myanmar, Thai) draw above and below their line: compare every word's box too.
+  function stripOverflows() {
+    if (strip.scrollHeight > strip.clientHeight + 1) return true;
+    var box = strip.getBoundingClientRect();
+    for (var i = 0; i < strip.children.length; i++) {
+      var r = strip.children[i].getBoundingClientRect();
+      if (r.bottom > box.bottom + 0.5 || r.right > box.right + 0.5) return true;
+    }
+    return false;
+  }
+  function showTerm() {
+    var terms = cfg.glossary || [];
+    if (!terms.length) return;
+    term = terms[glossaryIndex++ % terms.length];
+    drawTerm();
+  }
+  // A script font arriving late, or a new screen size, changes what fits: measure again.
+  if (document.fonts && document.fonts.addEventListener) {
+    document.fonts.addEventListener("loadingdone", drawTerm);
+  }
+  window.addEventListener("resize", drawTerm);
   showTerm();
   setInterval(showTerm, 15000);
 
