@@ -62,6 +62,30 @@ def seed() -> Iterator[str]:
         drafts.append(
             {"template_id": template, "category": "shelter", "slots": {"place": "市民センター"}}
         )
+    # Vetted phrasebook sentences of every level, so a board has pages to turn and colours to show.
+    for template_id, severity, urgency, slots in (
+        ("evacuation.order_level4", "Extreme", "Immediate", {"place": "港町1丁目"}),
+        ("lifelines.power_outage", "Severe", "Expected", {"place": "本町"}),
+        (
+            "food_water.soup_kitchen",
+            "Minor",
+            "Expected",
+            {"place": "第一小学校 体育館", "time": "12:00"},
+        ),
+        ("medical.first_aid_station", "Moderate", "Expected", {"place": "市民センター 1階"}),
+        ("hygiene.portable_toilets", "Minor", "Future", {"place": "校庭の北側"}),
+        ("lifelines.phone_charging", "Unknown", "Expected", {"place": "受付", "time": "20:00"}),
+    ):
+        if _first_template(template_id):
+            drafts.append(
+                {
+                    "template_id": template_id,
+                    "category": phrasebook.load()[template_id].category,
+                    "severity": severity,
+                    "urgency": urgency,
+                    "slots": slots,
+                }
+            )
     for data in drafts:
         try:
             draft = parse_draft(data)

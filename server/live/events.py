@@ -77,6 +77,7 @@ def record(
         "reviewed": reviewed,
         "text": text,
         "severity": announcement.severity,
+        "urgency": announcement.urgency,
         "drill": announcement.drill,
         "expires_at": announcement.expires_at.isoformat() if announcement.expires_at else None,
         "category": announcement.category,

@@ -4,18 +4,35 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+)
 
 from server.core import auth
 from server.core.extensions import db
 from server.models import Board
+from server.web import board_settings
 from translations import languages
 
 bp = Blueprint("board", __name__)
 
 
+@bp.get("/board/sw.js")
+def service_worker() -> Response:
+    """Serve the offline worker from /board/ so its scope covers every board page."""
+    response = send_from_directory(current_app.static_folder or "", "board-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/board/<int:board_id>")
-def board_page(board_id: int) -> str:
+def board_page(board_id: int) -> str | tuple[str, int]:
     """Render the board shell; the token in the link authorises it."""
     token = request.args.get("token", "")
     board = auth.board_from_token(token)
@@ -27,6 +44,10 @@ def board_page(board_id: int) -> str:
         for c in [current_app.config["SOURCE_LANGUAGE"], *current_app.config["TARGET_LANGUAGES"]]
         if c in languages.BY_CODE
     ]
+    try:
+        settings = board_settings.parse(request.args, [lang.code for lang in langs])
+    except board_settings.SettingError as exc:
+        return render_template("board_error.html", message=str(exc), field=exc.field), 400
     from translations import glossary
 
     key_terms = [
@@ -40,6 +61,8 @@ def board_page(board_id: int) -> str:
         "layout": board.layout,
         "furigana": board.furigana,
         "sourceLang": current_app.config["SOURCE_LANGUAGE"],
+        **settings.as_config(),
+        "labels": board_settings.labels([lang.code for lang in langs]),
         "glossary": [
             {
                 "ja": t.text["ja"],

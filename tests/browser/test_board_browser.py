@@ -46,7 +46,8 @@ def site(browser: Any, center: Any) -> Site:
         shelter = accounts.create_shelter("第二中学校", "Daini Chugakko")
         board = accounts.create_board(shelter.id, "体育館 TV")
         link = board_token(center.app.config["SECRET_KEY"], board.id, board.token_version)
-        return Site(token, f"{center.url}/board/{board.id}?token={link}")
+        # A long dwell: these tests watch one announcement, the page must not turn under them.
+        return Site(token, f"{center.url}/board/{board.id}?token={link}&dwell=600-600")
 
 
 def expect(target: Locator) -> Any:
