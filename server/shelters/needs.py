@@ -66,6 +66,14 @@ def categories() -> list[str]:
     return [c["code"] for c in manuals.load_inquiry_categories()]
 
 
+def category_titles(japanese: bool) -> dict[str, str]:
+    """Return each inquiry category's title in Japanese or English."""
+    return {
+        c["code"]: c["title"]["ja"] if japanese else c["title"]["en"]
+        for c in manuals.load_inquiry_categories()
+    }
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_COUNT
 
@@ -176,6 +184,18 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def _keyword_score(keyword: str, note: str) -> int:
+    """6 when the note holds the keyword; 3 when it holds two characters of a CJK keyword."""
+    if len(keyword) < 2 or not note:
+        return 0
+    if keyword in note:
+        return 6
+    if not keyword.isascii() and len(keyword) > 2:
+        # Japanese and Chinese write compounds without spaces: 給水 in a note finds 給水車.
+        return 3 if any(keyword[i : i + 2] in note for i in range(len(keyword) - 1)) else 0
+    return 0
+
+
 def suggestions(need: Need, limit: int = 5) -> list[phrasebook.Template]:
     """Rank phrasebook templates for a need: its category first, then words of its note."""
     wanted = PHRASEBOOK_CATEGORIES.get(need.category, ())
@@ -189,11 +209,10 @@ def suggestions(need: Need, limit: int = 5) -> list[phrasebook.Template]:
             if template.category in wanted
             else 0
         )
-        hits = [k for k in template.keywords if len(k) >= 2 and _fold(k) in note]
-        score += 4 * len(hits)
+        score += sum(_keyword_score(_fold(k), note) for k in template.keywords)
         if score == 0:
             continue
-        score += 2 * template.reviewed(need.lang) - len(template.slots)
+        score += template.reviewed(need.lang)  # a vetted sentence wins a tie
         scored.append((-score, template.id, template))
     scored.sort(key=lambda item: item[:2])
     return [t for _s, _id, t in scored[:limit]]

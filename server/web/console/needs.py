@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from manuals import loader as manuals
 from server.core.extensions import db
 from server.models import Announcement, User, utcnow
 from server.shelters import census, needs
@@ -19,11 +18,7 @@ from translations import languages
 
 
 def _titles() -> dict[str, str]:
-    en = str(get_locale()) == "en"
-    return {
-        c["code"]: c["title"]["en"] if en else c["title"]["ja"]
-        for c in manuals.load_inquiry_categories()
-    }
+    return needs.category_titles(str(get_locale()) != "en")
 
 
 @bp.get("/needs")

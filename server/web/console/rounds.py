@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from flask import abort, jsonify, render_template, request, url_for
+from flask import abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from manuals import loader as manuals
 from manuals.records import Form
 from server.core.extensions import db
+from server.core.validation import CENTER_TZ
 from server.models import AuditLog, Shelter
 from server.shelters import census, needs, rounds
 from server.shelters.models import Need, Round
@@ -103,6 +104,7 @@ def _ja() -> bool:
 
 def _page(values: MultiDict[str, str], errors: list[FieldError], status: int = 200) -> Any:
     ja = _ja()
+    center = set(current_app.config["TARGET_LANGUAGES"]) & set(census.LANGUAGE_CODES)
     return render_template(
         "console/round_new.html",
         sheet=rounds.sheet(),
@@ -113,7 +115,12 @@ def _page(values: MultiDict[str, str], errors: list[FieldError], status: int = 2
         need_rows=range(NEED_ROWS),
         categories=needs.categories(),
         category_titles=_category_titles(),
-        languages=[x for x in languages.LANGUAGES if x.code in census.LANGUAGE_CODES],
+        languages=[x for x in languages.LANGUAGES if x.code in center],
+        more_languages=[
+            x
+            for x in languages.LANGUAGES
+            if x.code in census.LANGUAGE_CODES and x.code not in center
+        ],
         urgencies=list(Urgency),
         lang_codes=census.LANGUAGE_CODES,
         loc="ja" if ja else "en",
@@ -121,11 +128,7 @@ def _page(values: MultiDict[str, str], errors: list[FieldError], status: int = 2
 
 
 def _category_titles() -> dict[str, str]:
-    ja = _ja()
-    return {
-        c["code"]: c["title"]["ja"] if ja else c["title"]["en"]
-        for c in manuals.load_inquiry_categories()
-    }
+    return needs.category_titles(_ja())
 
 
 @bp.get("/rounds/new")
@@ -134,7 +137,14 @@ def round_new() -> Any:
     """The round sheet, rendered from the manual's form data."""
     if current_user.role not in WRITERS:
         abort(403)
-    values = MultiDict({"shelter_id": request.args.get("shelter", "")})
+    now = datetime.now(CENTER_TZ)
+    values = MultiDict(
+        {
+            "shelter_id": request.args.get("shelter", ""),
+            "visit_date": now.date().isoformat(),
+            "visit_time": now.strftime("%H:%M"),
+        }
+    )
     return _page(values, [])
 
 

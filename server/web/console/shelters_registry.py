@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -63,6 +64,7 @@ def shelter_detail(shelter_id: int) -> str:
         keys=census.KEYS,
         kind_language=CensusKind.LANGUAGE,
         names={lang.code: lang.native for lang in languages.LANGUAGES},
+        titles=needs.category_titles(str(get_locale()) != "en"),
         now=utcnow(),
     )
 
