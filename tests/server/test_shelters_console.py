@@ -214,3 +214,15 @@ def test_needs_board_suggestions_and_publishing_to_that_shelter(
     client.post(f"/needs/{need.id}/status", data={"status": "open"})  # backwards: refused
     db.session.expire_all()
     assert db.session.get(Need, need.id).status == "addressed"  # type: ignore[union-attr]
+
+
+def test_the_demo_seeds_a_census_and_one_round(app: Any) -> None:
+    from server.cli import demo_data
+
+    lines = list(demo_data.seed())
+    assert any(line.startswith("Round ") for line in lines)
+    assert rows() == (1, 2)
+    first, second = db.session.scalars(select(Shelter).order_by(Shelter.id)).all()
+    assert first.headcount == 180 and census.of(first).languages["vi"] == 9
+    assert second.kind == "welfare" and census.of(second).diet == {"halal": 2}
+    assert first.lat is not None
