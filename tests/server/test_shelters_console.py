@@ -226,3 +226,24 @@ def test_the_demo_seeds_a_census_and_one_round(app: Any) -> None:
     assert first.headcount == 180 and census.of(first).languages["vi"] == 9
     assert second.kind == "welfare" and census.of(second).diet == {"halal": 2}
     assert first.lat is not None
+
+
+def test_a_need_can_be_announced_where_its_language_is_present(
+    client: Any, site: dict[str, int]
+) -> None:
+    for sid in (site["first"], site["second"]):
+        shelter = db.session.get(Shelter, sid)
+        census.replace(shelter, {CensusKind.LANGUAGE: {"vi": 2}})  # type: ignore[arg-type]
+    db.session.commit()
+    client.post("/rounds", data=sheet(site["first"]))
+    need = db.session.scalar(select(Need))
+    assert need is not None
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    both = f"shelter={site['first']}&amp;shelter={site['second']}&amp;need={need.id}"
+    assert both in page
+    link = f"/announcements/new?template={needs.suggestions(need)[0].id}&" + both.replace(
+        "&amp;", "&"
+    )
+    compose = client.get(link).get_data(as_text=True)
+    assert f'value="{site["first"]}" checked' in compose
+    assert f'value="{site["second"]}" checked' in compose

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, request
+from sqlalchemy import select
 
 from server.core import validation
 from server.core.auth import api_user, require_role
@@ -46,7 +47,7 @@ def round_create(shelter_id: int) -> tuple[Response, int]:
         "client_id": item.client_id,
         "shelter_id": item.shelter_id,
         "duplicate": not created,
-        "needs": [n.id for n in db.session.query(Need).filter_by(round_id=item.id)],
+        "needs": list(db.session.scalars(select(Need.id).where(Need.round_id == item.id))),
     }
     return jsonify(body), 201 if created else 200
 

@@ -30,7 +30,6 @@ def needs_board() -> str:
         "console/needs.html",
         by_shelter=by_shelter,
         by_lang=by_lang,
-        reach={lang: census.shelters_with(lang) for lang in by_lang},
         titles=_titles(),
         names={lang.code: lang.native for lang in languages.LANGUAGES},
         now=utcnow(),
