@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -86,8 +87,19 @@ class Shelter(db.Model):  # type: ignore[name-defined,misc]
     name_ja: Mapped[str] = mapped_column(String(200))
     name_romaji: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(400), default="")
-    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)  # status is not closed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The registry (server/shelters/): kind and status are server.shelters.words enums.
+    kind: Mapped[str] = mapped_column(String(24), default="designated", server_default="designated")
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    headcount: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    foreign_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    address_romaji: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    census_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     boards: Mapped[list[Board]] = relationship(back_populates="shelter")
 

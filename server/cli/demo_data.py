@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.announcements import service
 from server.announcements.drafts import parse_draft
+from server.core.validation import CENTER_TZ
+from server.models import Shelter
 from server.people import accounts
+from server.shelters import census, registry, rounds
+from server.shelters.words import CensusKind
 from server.web.console.shelters import board_url
 from translations import phrasebook
 
@@ -23,6 +28,70 @@ def _first_template(*ids: str) -> str | None:
     return next((tid for tid in ids if tid in templates), None)
 
 
+DEMO_REGISTRY = (
+    {
+        "kind": "designated",
+        "capacity": 400,
+        "lat": 35.6895,
+        "lon": 139.6917,
+        "address_romaji": "1-2-3 Honmachi, Chuo-ku",
+        "contact": "校長室 03-0000-0001",
+    },
+    {
+        "kind": "welfare",
+        "capacity": 60,
+        "lat": 35.6812,
+        "lon": 139.7671,
+        "address_romaji": "4-5-6 Minatomachi, Chuo-ku",
+        "contact": "受付 03-0000-0002",
+    },
+)
+
+
+def _seed_registry(shelters: list[Shelter]) -> Iterator[str]:
+    """Fill the registry, a census and one round with two needs (counts only, no names)."""
+    for shelter, fields in zip(shelters, DEMO_REGISTRY, strict=True):
+        registry.update(shelter, fields, None)
+    census.replace(
+        shelters[1],
+        {CensusKind.LANGUAGE: {"ne": 3, "my": 2}, CensusKind.DIET: {"halal": 2}},
+    )
+    shelters[1].foreign_count = 5
+    shelters[1].headcount = 41
+    answers = {
+        "visit_date": datetime.now(CENTER_TZ).date().isoformat(),
+        "visit_time": "10:00",
+        "visitors": "情報班（デモ）",
+        "total_evacuees": 180,
+        "foreign_evacuees": 17,
+        "foreign_by_language": {"vi": 9, "en": 3, "zh-Hans": 3, "tl": 2},
+        "interpreter_needed": True,
+        "interpreter_by_language": {"vi": 4},
+        "diet_needs": ["halal", "vegetarian"],
+        "medical_needs": False,
+        "multilingual_notices_posted": False,
+        "issues_found": "掲示が日本語だけ。給水の時間が伝わっていない。",
+    }
+    found = [
+        {
+            "category": "food_water",
+            "lang": "vi",
+            "urgency": "high",
+            "count": 9,
+            "note": "給水の時間が分からない",
+        },
+        {
+            "category": "language_help",
+            "lang": "tl",
+            "urgency": "normal",
+            "count": 2,
+            "note": "受付の説明が分からない",
+        },
+    ]
+    item, _new = rounds.record(shelters[0], str(uuid.uuid4()), answers, found, None)
+    yield f"Round {item.id} at {shelters[0].name_ja}: census updated, {len(found)} needs open"
+
+
 def seed() -> Iterator[str]:
     """Create two shelters, three boards and a few announcements; yield what was made."""
     shelters = [accounts.create_shelter(*row) for row in DEMO_SHELTERS]
@@ -33,6 +102,7 @@ def seed() -> Iterator[str]:
     ]
     for board in boards:
         yield f"Board {board.id} ({board.shelter.name_ja} / {board.name}): {board_url(board)}"
+    yield from _seed_registry(shelters)
     drafts: list[dict[str, Any]] = [
         {
             "text": "本日15時に第一小学校の校庭へ給水車が来ます。容器を持ってきてください。",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import server.models  # noqa: F401  (registers the tables on the metadata)
+import server.models  # (registers the tables on the metadata)
+import server.shelters.models  # noqa: F401  (the shelter domain's tables)
 from server.core.extensions import db
 
 config = context.config

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from manuals import loader as manuals
-from server.web import board_settings
 from server.core import validation
 from server.core.security import board_token
 from server.people import accounts
+from server.web import board_settings
 from translations import board_labels, languages
 
 BOARD_LANGS = list(languages.CENTER_LANGUAGES)

@@ -9,7 +9,9 @@ from server.web.api import (  # noqa: F401  (each module adds its routes to the 
     knowledge,
     languages,
     memory,
+    needs,
     review,
+    shelter_registry,
     shelters,
     translate,
 )

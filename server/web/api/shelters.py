@@ -1,4 +1,4 @@
-"""Shelters and boards (minimal)."""
+"""Shelters (their registry entry) and boards."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from flask import Response, current_app, jsonify
 from sqlalchemy import select
 
 from server.core import validation
-from server.core.auth import require_role
+from server.core.auth import api_user, require_role
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.core.security import board_token
 from server.models import Board, Shelter
+from server.shelters import registry
+from server.shelters.words import ShelterStatus
 from server.web.api.blueprint import bp
 from server.words import WRITERS, Role
 
@@ -20,14 +22,8 @@ LAYOUTS = ("grid", "cycle")
 
 
 def shelter_json(shelter: Shelter) -> dict[str, Any]:
-    """Render a shelter for the API."""
-    return {
-        "id": shelter.id,
-        "name_ja": shelter.name_ja,
-        "name_romaji": shelter.name_romaji,
-        "address": shelter.address,
-        "is_open": shelter.is_open,
-    }
+    """Render a shelter for the API (its registry entry)."""
+    return registry.as_json(shelter)
 
 
 def board_json(board: Board, *, with_link: bool = False) -> dict[str, Any]:
@@ -60,14 +56,10 @@ def list_shelters() -> Response:
 def create_shelter() -> tuple[Response, int]:
     """Register a shelter."""
     data = validation.json_body()
-    shelter = Shelter(
-        name_ja=validation.text(data, "name_ja", required=True, max_chars=200) or "",
-        name_romaji=validation.text(data, "name_romaji", max_chars=200) or "",
-        address=validation.text(data, "address", max_chars=400) or "",
-        is_open=validation.boolean(data, "is_open", True),
-    )
-    db.session.add(shelter)
-    db.session.commit()
+    fields = registry.parse(data, creating=True)
+    if "status" not in fields and not validation.boolean(data, "is_open", True):
+        fields["status"] = ShelterStatus.CLOSED
+    shelter = registry.create(fields, api_user())
     return jsonify(shelter_json(shelter)), 201
 
 

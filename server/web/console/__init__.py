@@ -5,10 +5,13 @@ from __future__ import annotations
 from server.web.console import (  # noqa: F401  (each module adds its pages to the blueprint)
     announcements,
     inquiries,
+    needs,
     reports,
     review,
+    rounds,
     session,
     shelters,
+    shelters_registry,
 )
 from server.web.console.blueprint import bp
 

@@ -16,6 +16,8 @@ from server.core import validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import Announcement, Shelter
+from server.shelters import needs
+from server.shelters.models import Need
 from server.web.console.blueprint import bp
 from server.words import WRITERS
 from translations import easy_japanese, languages, phrasebook
@@ -145,9 +147,14 @@ def compose() -> Any:
     chosen = phrasebook.load().get(form["template_id"])
     if chosen is not None:
         form["category"] = chosen.category if chosen.category in validation.CATEGORIES else "other"
+    # From a shelter need: aimed at the shelters given, linked to the need once published.
+    aimed = [v for v in request.args.getlist("shelter") if v.isdigit()]
+    if aimed:
+        form |= {"target": "chosen", "shelter_ids": aimed}
+    form["need_id"] = request.args.get("need", "")
     if request.method == "GET":
         return _render_compose(form)
-    form = request.form.to_dict()
+    form = request.form.to_dict() | {"shelter_ids": request.form.getlist("shelter_ids")}
     action = request.form.get("action", "publish")
     if action == "check":
         return _render_compose(form, findings=easy_japanese.check(form.get("easy_text", "")))
@@ -159,6 +166,9 @@ def compose() -> Any:
         flash(exc.message, "error")
         return _render_compose(form, error_field=exc.field, status=400)
     announcement = service.create(draft, current_user._get_current_object())
+    need = db.session.get(Need, int(form["need_id"])) if form.get("need_id", "").isdigit() else None
+    if need is not None:
+        needs.link_announcement(need, announcement.id, current_user._get_current_object())
     flash(_("Published. Translations arrive below as workers finish them."), "ok")
     return redirect(url_for("console.announcement", announcement_id=announcement.id))
 
