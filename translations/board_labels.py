@@ -9,23 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-# Column order of every row below.
-_LANGS = (
-    "ja",
-    "ja-x-easy",
-    "en",
-    "zh-Hans",
-    "zh-Hant",
-    "ko",
-    "pt-BR",
-    "es",
-    "vi",
-    "tl",
-    "ne",
-    "id",
-    "th",
-    "my",
-)
+from translations.languages import CENTER_LANGUAGES
+
+# Column order of every row below: the center languages, in their registry order.
+_LANGS = CENTER_LANGUAGES
 
 _SEVERITY_ROWS: dict[str, tuple[str, ...]] = {
     "Extreme": (
