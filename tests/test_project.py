@@ -86,3 +86,14 @@ def test_resident_pages_are_translated_into_every_center_language() -> None:
         assert not missing, f"{locale}: untranslated resident strings: {missing}"
         for m in resident:
             assert mo.get(m) is not None and mo.get(m).string == po.get(m).string, (locale, m)
+
+
+def test_readme_floor_plan_names_every_server_package() -> None:
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| `server/([a-z_]+)/`", readme, flags=re.M)
+    packages = sorted(
+        p.name
+        for p in (ROOT / "server").iterdir()
+        if (p / "__init__.py").exists() or p.name == "migrations"
+    )
+    assert sorted(rows) == packages, "update the floor plan table in README 'How it works'"

@@ -1,0 +1,1 @@
+"""Infrastructure every domain builds on: settings, database, security, tasks, the outbox."""

@@ -1,0 +1,1 @@
+"""Residents' inquiries (相談対応): intake, the desk, replies in their language, reports."""

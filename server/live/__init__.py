@@ -1,0 +1,1 @@
+"""The live path to boards: board events with sequence numbers, and the Socket.IO namespace."""

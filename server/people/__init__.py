@@ -1,0 +1,1 @@
+"""People of the center: staff accounts and API tokens."""

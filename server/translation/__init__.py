@@ -1,0 +1,1 @@
+"""Translation work: planning languages, machine jobs and their drain, review, memory, TMX."""

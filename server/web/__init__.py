@@ -1,0 +1,1 @@
+"""What browsers and clients reach: the JSON API, the console, boards, resident pages."""
