@@ -49,6 +49,8 @@ def translation_status(announcement: Announcement) -> list[dict[str, Any]]:
                 "reason": row.reason,
                 "engine": row.engine,
                 "model": row.model,
+                "pivot_lang": row.pivot_lang,
+                "check_first": row.check_first,
             }
         )
     return out
