@@ -56,13 +56,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     settings.normalize(app.config)
     _secret_key(app)
 
-    from server import auth, database, errors, events, i18n, sockets, web_security
+    from server import auth, database, errors, events, i18n, input_guard, sockets, web_security
     from server.extensions import csrf, db, limiter, socketio
     from workers.celery_app import celery_init_app
 
     db.init_app(app)
     database.init_app(app)
     errors.init_app(app)
+    input_guard.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -13,6 +13,8 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Board, BoardEvent
 
+MAX_SEQ = 2**31 - 1  # the largest seq the INTEGER column holds on every database we run on
+
 
 def feed_for(board: Board, since: int, limit: int) -> dict[str, Any]:
     """Return the board's events after ``since``; ``last_seq`` is where to continue."""
@@ -40,6 +42,6 @@ def board_feed(board_id: int) -> Response:
         since = int(request.args.get("since", 0))
     except ValueError:
         raise ApiError(400, "invalid", "'since' must be a sequence number", "since") from None
-    if since < 0:
-        raise ApiError(400, "invalid", "'since' must be 0 or more", "since")
+    if not 0 <= since <= MAX_SEQ:
+        raise ApiError(400, "invalid", f"'since' must be from 0 to {MAX_SEQ}", "since")
     return jsonify(feed_for(board, since, current_app.config["FEED_PAGE_SIZE"]))
