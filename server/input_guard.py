@@ -7,6 +7,10 @@ arguments, form fields, uploaded file names and the JSON body, and answers 400 n
 first field that holds one, before any view runs (so nothing is stored). API callers get the
 one JSON error shape; the console and the resident pages get a page in their language.
 XML bodies (TMX) are left to the XML parser, which refuses these characters itself.
+
+Two neighbours of the same kind live here too: lone UTF-16 surrogates (JSON can spell
+``"\\ud800"``; no database can store it), and ``<int:…>`` path parts beyond what an id
+column holds, which are simply not found instead of overflowing the database driver.
 """
 
 from __future__ import annotations
@@ -17,22 +21,33 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from werkzeug.routing import IntegerConverter
 
+from server import validation
 from server.errors import ApiError
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 class ControlCharacterError(ApiError):
     """A field holds a control character; nothing was changed."""
 
     def __init__(self, field: str, char: str) -> None:
+        if ord(char) < 0x20:
+            code, what = "control_character", "the control character"
+        else:
+            code, what = "invalid_character", "a lone surrogate"
         super().__init__(
-            400,
-            "control_character",
-            f"'{field}' contains the control character U+{ord(char):04X}; remove it",
-            field,
+            400, code, f"'{field}' contains {what} U+{ord(char):04X}; remove it", field
         )
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` that matches only what an INTEGER id column can hold (else 404)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", validation.MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def clean(value: str) -> str:
@@ -70,7 +85,10 @@ def _inputs() -> Iterator[tuple[str, str]]:
         yield clean(key), key
         yield clean(key), storage.filename or ""
     if request.is_json:
-        data = request.get_json(silent=True)
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:  # json gives up on deep nesting with this, not a ValueError
+            raise ApiError(400, "malformed_json", "the JSON is nested too deeply") from None
         if data is not None:
             yield from _json_strings(data)
 
@@ -99,7 +117,8 @@ def _page(exc: ControlCharacterError) -> Any:
 
 
 def init_app(app: Flask) -> None:
-    """Check every request's text before its view runs."""
+    """Check every request's text before its view runs; bound ``<int:…>`` to id columns."""
+    app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_control_characters)
 
     @app.errorhandler(ControlCharacterError)

@@ -7,13 +7,11 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from server import auth
+from server import auth, validation
 from server.api import bp
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Board, BoardEvent
-
-MAX_SEQ = 2**31 - 1  # the largest seq the INTEGER column holds on every database we run on
 
 
 def feed_for(board: Board, since: int, limit: int) -> dict[str, Any]:
@@ -42,6 +40,6 @@ def board_feed(board_id: int) -> Response:
         since = int(request.args.get("since", 0))
     except ValueError:
         raise ApiError(400, "invalid", "'since' must be a sequence number", "since") from None
-    if not 0 <= since <= MAX_SEQ:
-        raise ApiError(400, "invalid", f"'since' must be from 0 to {MAX_SEQ}", "since")
+    if not 0 <= since <= validation.MAX_ID:
+        raise validation.bad("since", f"'since' must be from 0 to {validation.MAX_ID}")
     return jsonify(feed_for(board, since, current_app.config["FEED_PAGE_SIZE"]))
