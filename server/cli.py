@@ -11,16 +11,18 @@ from typing import Any
 
 import click
 
+from server import cli_base
 from server import config as settings
 
 
-def _app(role: str = "cli") -> Any:
-    from server import create_app
-
-    return create_app(role=role)
+def _app(role: str = "cli", *, needs_secret: bool = True) -> Any:
+    return cli_base.app(role, needs_secret=needs_secret)
 
 
-@click.group(help="Tagengo — disaster multilingual support center (災害多言語支援センター).")
+@click.group(
+    cls=cli_base.TagengoGroup,
+    help="Tagengo — disaster multilingual support center (災害多言語支援センター).",
+)
 def main() -> None:
     """Entry point of the `tagengo` console script."""
 
@@ -175,7 +177,7 @@ def db_upgrade() -> None:
     """Apply the Alembic migrations to TAGENGO_DATABASE_URL."""
     from server import database
 
-    app = _app()
+    app = _app(needs_secret=False)
     database.upgrade(app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
 
@@ -195,7 +197,7 @@ def users_create(username: str, role: str, password_stdin: bool, languages: str)
     from server import accounts
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with _app().app_context():
+    with _app(needs_secret=False).app_context():
         try:
             user, used = accounts.create_user(username, role, password)
             user.languages = languages
@@ -221,7 +223,7 @@ def tokens_create(username: str, name: str) -> None:
     """Print a new API token for USERNAME (shown once)."""
     from server import accounts
 
-    with _app().app_context():
+    with _app(needs_secret=False).app_context():
         try:
             click.echo(accounts.create_token(username, name))
         except accounts.AccountError as exc:
@@ -241,7 +243,7 @@ def shelters_create(name_ja: str, romaji: str, address: str) -> None:
     """Register a shelter; prints its id."""
     from server import accounts
 
-    with _app().app_context():
+    with _app(needs_secret=False).app_context():
         shelter = accounts.create_shelter(name_ja, romaji, address)
         click.echo(f"Shelter {shelter.id}: {shelter.name_ja}")
 
@@ -309,7 +311,7 @@ def models() -> None:
 
 
 def _packages_dir() -> Path:
-    return Path(_app().config["ARGOS_PACKAGES_DIR"])
+    return Path(cli_base.load_config()["ARGOS_PACKAGES_DIR"])
 
 
 @models.command("install")
@@ -334,19 +336,19 @@ def models_list() -> None:
     from translations.machine import settings as engine_settings
     from translations.mt import ArgosEngine
 
-    app = _app()
-    engine = ArgosEngine(engine_settings(app.config))
+    config = cli_base.load_config()
+    engine = ArgosEngine(engine_settings(config))
     packages = engine.installed()
     if not packages:
-        click.echo(f"No models installed in {app.config['ARGOS_PACKAGES_DIR']}.")
+        click.echo(f"No models installed in {config['ARGOS_PACKAGES_DIR']}.")
     for p in packages:
         click.echo(
             f"{p.from_code}→{p.to_code}\tversion {p.package_version}\t"
             f"{p.size_bytes / 1e6:.0f} MB\t{p.path}"
         )
-    source = languages.get(app.config["SOURCE_LANGUAGE"])
-    click.echo(f"\nFrom {app.config['SOURCE_LANGUAGE']}:")
-    for code in app.config["TARGET_LANGUAGES"]:
+    source = languages.get(config["SOURCE_LANGUAGE"])
+    click.echo(f"\nFrom {config['SOURCE_LANGUAGE']}:")
+    for code in config["TARGET_LANGUAGES"]:
         target = languages.get(code)
         if source is None or target is None or not source.argos or not target.argos:
             click.echo(f"  {code}: written by people only")
@@ -415,6 +417,6 @@ def inquiries_purge(days: int) -> None:
     """Remove personal data of old inquiries; anonymous counts stay for the reports."""
     from server import inquiries as service
 
-    with _app().app_context():
+    with _app(needs_secret=False).app_context():
         count = service.purge(days)
     click.echo(f"Purged personal data of {count} inquiry(ies) older than {days} days.")
