@@ -182,6 +182,51 @@ def db_upgrade() -> None:
     click.echo("Database is up to date.")
 
 
+@main.command("backup")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder to write the backup into (default: TAGENGO_BACKUP_DIR).",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Afterwards delete all but the newest KEEP backups in that folder.",
+)
+def backup_command(folder: str | None, keep: int | None) -> None:
+    """Back up the database and the board-link key (safe while the center runs)."""
+    from server import backup
+
+    try:
+        archive = backup.create(cli_base.load_config(), Path(folder) if folder else None)
+        removed = backup.prune(archive.parent, keep) if keep else []
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {archive} ({archive.stat().st_size / 1e6:.1f} MB).")
+    if removed:
+        click.echo(f"Deleted {len(removed)} older backup(s).")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace an existing database (stop the center first).")
+def restore_command(archive: str, force: bool) -> None:
+    """Restore a backup into this data folder's database, then check its health."""
+    from server import backup
+
+    try:
+        result = backup.restore(Path(archive), cli_base.load_config(), force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Restored {result['announcements']} announcement(s), {result['inquiries']} "
+        f"inquiry(ies) and {result['memory']} memory entry(ies); the database is healthy."
+    )
+
+
 @main.group()
 def users() -> None:
     """Operator accounts."""

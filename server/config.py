@@ -175,6 +175,24 @@ OPTIONS: tuple[Option, ...] = (
         "Personal fields of inquiries older than this are emptied by the daily purge "
         "(counts are kept).",
     ),
+    Option(
+        "BACKUP_DIR",
+        "",
+        str,
+        "Folder for `tagengo backup` and the periodic backups. Empty means `<DATA_DIR>/backups`.",
+    ),
+    Option(
+        "BACKUP_INTERVAL_HOURS",
+        24,
+        float,
+        "How often Celery beat writes a backup (hours); 0 turns the periodic backup off.",
+    ),
+    Option(
+        "BACKUP_KEEP",
+        7,
+        _positive,
+        "How many backups the periodic job keeps in BACKUP_DIR; older ones are deleted.",
+    ),
     Option("LOG_LEVEL", "INFO", str, "Log level of web and worker processes."),
     Option(
         "LOG_FORMAT",

@@ -14,6 +14,13 @@ from kombu.entity import Exchange, Queue
 QUEUES = ("translate", "machine", "broadcast", "maintenance")
 
 
+def _backup_schedule(app: Flask) -> dict[str, Any]:
+    hours = app.config["BACKUP_INTERVAL_HOURS"]
+    if hours <= 0:
+        return {}
+    return {"backup": {"task": "workers.tasks.backup_database", "schedule": hours * 3600.0}}
+
+
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app for ``app`` and store it in ``app.extensions['celery']``."""
 
@@ -49,6 +56,7 @@ def celery_init_app(app: Flask) -> Celery:
             "workers.tasks.translate_reply": {"queue": "translate"},
             "workers.tasks.sweep_outbox": {"queue": "maintenance"},
             "workers.tasks.purge_inquiries": {"queue": "maintenance"},
+            "workers.tasks.backup_database": {"queue": "maintenance"},
         },
         beat_schedule={
             "sweep-outbox": {
@@ -56,6 +64,7 @@ def celery_init_app(app: Flask) -> Celery:
                 "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
             },
             "purge-inquiries": {"task": "workers.tasks.purge_inquiries", "schedule": 86400.0},
+            **_backup_schedule(app),
         },
         worker_hijack_root_logger=False,
     )

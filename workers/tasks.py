@@ -70,3 +70,13 @@ def purge_inquiries() -> int:
     count = inquiries.purge(current_app.config["INQUIRY_RETENTION_DAYS"])
     log.info("purged personal data of %s inquiry(ies)", count)
     return count
+
+
+@shared_task(name="workers.tasks.backup_database")
+def backup_database() -> str:
+    """Write a backup of the center and delete the ones past TAGENGO_BACKUP_KEEP."""
+    from flask import current_app
+
+    from server import backup
+
+    return str(backup.periodic(current_app.config))

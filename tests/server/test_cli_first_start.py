@@ -119,6 +119,8 @@ def test_database_and_accounts_can_be_prepared_without_the_secret(
         ("worker", "--queues", "bogus"),
         ("inquiries", "purge", "--older-than", "-3"),
         ("no-such-command",),
+        ("restore", "/no/such/backup.tar.gz"),
+        ("backup",),  # nothing to back up yet
     ],
 )
 def test_a_users_mistake_is_one_line_and_a_non_zero_exit(
