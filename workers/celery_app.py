@@ -33,8 +33,11 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    broker = app.config["REDIS_URL"] or "memory://"
+    from server import redis_urls
+
+    broker, sentinel = redis_urls.celery_broker(app.config["REDIS_URL"] or "memory://")
     celery = Celery(app.name, task_cls=FlaskTask, broker=broker)
+    transport = {"visibility_timeout": app.config["VISIBILITY_TIMEOUT"], **sentinel}
     celery.conf.update(
         task_ignore_result=True,
         task_acks_late=True,
@@ -42,8 +45,8 @@ def celery_init_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         # One visibility timeout for broker and results, well under Redis's default hour.
-        broker_transport_options={"visibility_timeout": app.config["VISIBILITY_TIMEOUT"]},
-        result_backend_transport_options={"visibility_timeout": app.config["VISIBILITY_TIMEOUT"]},
+        broker_transport_options=transport,
+        result_backend_transport_options=transport,
         # One exchange per queue: with a shared default exchange every queue would get every task.
         task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
         task_default_queue="translate",
