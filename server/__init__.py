@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from server.core import config as settings
+from server.core import redis_urls
 
 if TYPE_CHECKING:  # Flask is imported lazily so `python -m server.core.webserver` can patch first
     from flask import Flask
@@ -57,7 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     _secret_key(app)
 
     from server import channels
-    from server.core import auth, database, errors, i18n, web_security
+    from server.core import auth, database, errors, i18n, input_guard, web_security
     from server.core.extensions import csrf, db, limiter, socketio
     from server.core.tasks import celery_init_app
     from server.live import events, sockets
@@ -66,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     db.init_app(app)
     database.init_app(app)
     errors.init_app(app)
+    input_guard.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -73,8 +75,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     web_security.init_app(app)
     socketio.init_app(
         app,
-        message_queue=app.config["REDIS_URL"] or None,
-        channel=app.config["SOCKETIO_CHANNEL"],
+        **redis_urls.socketio_queue(
+            app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"], write_only=False
+        ),
         async_mode=_async_mode(role),
         # None is python-engineio's same-origin check: only pages the app served may connect.
         cors_allowed_origins=None,

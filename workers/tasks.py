@@ -9,7 +9,7 @@ from flask import current_app
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
-from server.core import outbox
+from server.core import backup, outbox
 from server.core.tasks import TaskName
 from server.inquiries import service as inquiries
 from server.inquiries import translate as inquiry_languages
@@ -73,3 +73,9 @@ def purge_inquiries() -> int:
     count = inquiries.purge(current_app.config["INQUIRY_RETENTION_DAYS"])
     log.info("purged personal data of %s inquiry(ies)", count)
     return count
+
+
+@shared_task(name=TaskName.BACKUP_DATABASE.value)
+def backup_database() -> str:
+    """Write a backup of the center and delete the ones past TAGENGO_BACKUP_KEEP."""
+    return str(backup.periodic(current_app.config))

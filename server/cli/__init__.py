@@ -11,17 +11,19 @@ from typing import Any
 
 import click
 
+from server.cli import base as cli_base
 from server.core import config as settings
 from server.words import Role
 
 
-def _app(role: str = "cli") -> Any:
-    from server import create_app
-
-    return create_app(role=role)
+def _app(role: str = "cli", *, needs_secret: bool = True) -> Any:
+    return cli_base.app(role, needs_secret=needs_secret)
 
 
-@click.group(help="Tagengo — disaster multilingual support center (災害多言語支援センター).")
+@click.group(
+    cls=cli_base.TagengoGroup,
+    help="Tagengo — disaster multilingual support center (災害多言語支援センター).",
+)
 def main() -> None:
     """Entry point of the `tagengo` console script."""
 
@@ -177,9 +179,54 @@ def db_upgrade() -> None:
     """Apply the Alembic migrations to TAGENGO_DATABASE_URL."""
     from server.core import database
 
-    app = _app()
+    app = _app(needs_secret=False)
     database.upgrade(app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
+
+
+@main.command("backup")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder to write the backup into (default: TAGENGO_BACKUP_DIR).",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Afterwards delete all but the newest KEEP backups in that folder.",
+)
+def backup_command(folder: str | None, keep: int | None) -> None:
+    """Back up the database and the board-link key (safe while the center runs)."""
+    from server.core import backup
+
+    try:
+        archive = backup.create(cli_base.load_config(), Path(folder) if folder else None)
+        removed = backup.prune(archive.parent, keep) if keep else []
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {archive} ({archive.stat().st_size / 1e6:.1f} MB).")
+    if removed:
+        click.echo(f"Deleted {len(removed)} older backup(s).")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace an existing database (stop the center first).")
+def restore_command(archive: str, force: bool) -> None:
+    """Restore a backup into this data folder's database, then check its health."""
+    from server.core import backup
+
+    try:
+        result = backup.restore(Path(archive), cli_base.load_config(), force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Restored {result['announcements']} announcement(s), {result['inquiries']} "
+        f"inquiry(ies) and {result['memory']} memory entry(ies); the database is healthy."
+    )
 
 
 @main.group()
@@ -197,7 +244,7 @@ def users_create(username: str, role: str, password_stdin: bool, languages: str)
     from server.people import accounts
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with _app().app_context():
+    with _app(needs_secret=False).app_context():
         try:
             user, used = accounts.create_user(username, role, password)
             user.languages = languages
@@ -223,7 +270,7 @@ def tokens_create(username: str, name: str) -> None:
     """Print a new API token for USERNAME (shown once)."""
     from server.people import accounts
 
-    with _app().app_context():
+    with _app(needs_secret=False).app_context():
         try:
             click.echo(accounts.create_token(username, name))
         except accounts.AccountError as exc:
@@ -243,7 +290,7 @@ def shelters_create(name_ja: str, romaji: str, address: str) -> None:
     """Register a shelter; prints its id."""
     from server.people import accounts
 
-    with _app().app_context():
+    with _app(needs_secret=False).app_context():
         shelter = accounts.create_shelter(name_ja, romaji, address)
         click.echo(f"Shelter {shelter.id}: {shelter.name_ja}")
 
@@ -311,7 +358,7 @@ def models() -> None:
 
 
 def _packages_dir() -> Path:
-    return Path(_app().config["ARGOS_PACKAGES_DIR"])
+    return Path(cli_base.load_config()["ARGOS_PACKAGES_DIR"])
 
 
 @models.command("install")
@@ -347,19 +394,19 @@ def models_list() -> None:
     from translations.machine import settings as engine_settings
     from translations.mt import ArgosEngine
 
-    app = _app()
-    engine = ArgosEngine(engine_settings(app.config))
+    config = cli_base.load_config()
+    engine = ArgosEngine(engine_settings(config))
     packages = engine.installed()
     if not packages:
-        click.echo(f"No models installed in {app.config['ARGOS_PACKAGES_DIR']}.")
+        click.echo(f"No models installed in {config['ARGOS_PACKAGES_DIR']}.")
     for p in packages:
         click.echo(
             f"{p.from_code}→{p.to_code}\tversion {p.package_version}\t"
             f"{p.size_bytes / 1e6:.0f} MB\t{p.path}"
         )
-    source = languages.get(app.config["SOURCE_LANGUAGE"])
-    click.echo(f"\nFrom {app.config['SOURCE_LANGUAGE']}:")
-    for code in app.config["TARGET_LANGUAGES"]:
+    source = languages.get(config["SOURCE_LANGUAGE"])
+    click.echo(f"\nFrom {config['SOURCE_LANGUAGE']}:")
+    for code in config["TARGET_LANGUAGES"]:
         target = languages.get(code)
         if source is None or target is None or not source.argos or not target.argos:
             click.echo(f"  {code}: written by people only")
@@ -424,6 +471,6 @@ def inquiries_purge(days: int) -> None:
     """Remove personal data of old inquiries; anonymous counts stay for the reports."""
     from server.inquiries import service
 
-    with _app().app_context():
+    with _app(needs_secret=False).app_context():
         count = service.purge(days)
     click.echo(f"Purged personal data of {count} inquiry(ies) older than {days} days.")

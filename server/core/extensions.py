@@ -36,8 +36,8 @@ def redis_client() -> Any:
         return None
     client = current_app.extensions.get("tagengo.redis")
     if client is None:
-        import redis
+        from server.core import redis_urls
 
-        client = redis.Redis.from_url(url)
+        client = redis_urls.client(url)
         current_app.extensions["tagengo.redis"] = client
     return client

@@ -20,9 +20,9 @@ PING_CACHE_SECONDS = 5.0
 
 
 def _redis() -> Any:
-    import redis
+    from server.core import redis_urls
 
-    return redis.Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=2)
+    return redis_urls.client(current_app.config["REDIS_URL"], socket_timeout=2)
 
 
 def _workers() -> list[str]:

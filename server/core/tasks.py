@@ -14,6 +14,8 @@ from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 from kombu.entity import Exchange, Queue
 
+from server.core import redis_urls
+
 
 class TaskName(StrEnum):
     """Names of the worker's tasks (the worker's ``workers.tasks`` module defines them)."""
@@ -25,12 +27,13 @@ class TaskName(StrEnum):
     TRANSLATE_REPLY = "workers.tasks.translate_reply"
     SWEEP_OUTBOX = "workers.tasks.sweep_outbox"
     PURGE_INQUIRIES = "workers.tasks.purge_inquiries"
+    BACKUP_DATABASE = "workers.tasks.backup_database"
 
 
 # translate: planning an announcement's or an inquiry's languages, short and first in line;
 # machine: batched machine translation of every kind of text, long (a drain of a language
 # pair), kept apart so a surge of announcements does not queue the drains behind all of their
-# own planning tasks; maintenance: the outbox sweep and the retention purge.
+# own planning tasks; maintenance: the outbox sweep, the retention purge, backups.
 QUEUE_OF: dict[TaskName, str] = {
     TaskName.TRANSLATE_ANNOUNCEMENT: "translate",
     TaskName.TRANSLATE_MACHINE: "machine",
@@ -39,6 +42,7 @@ QUEUE_OF: dict[TaskName, str] = {
     TaskName.TRANSLATE_REPLY: "translate",
     TaskName.SWEEP_OUTBOX: "maintenance",
     TaskName.PURGE_INQUIRIES: "maintenance",
+    TaskName.BACKUP_DATABASE: "maintenance",
 }
 QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 
@@ -46,6 +50,13 @@ QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 def send(name: TaskName, *args: Any) -> None:
     """Queue a task with ids as arguments (never personal data); raises when Redis is down."""
     current_app.extensions["celery"].send_task(name.value, args=list(args))
+
+
+def _backup_schedule(app: Flask) -> dict[str, Any]:
+    hours = app.config["BACKUP_INTERVAL_HOURS"]
+    if hours <= 0:
+        return {}
+    return {"backup": {"task": TaskName.BACKUP_DATABASE.value, "schedule": hours * 3600.0}}
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -60,8 +71,9 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    broker = app.config["REDIS_URL"] or "memory://"
+    broker, sentinel = redis_urls.celery_broker(app.config["REDIS_URL"] or "memory://")
     celery = Celery(app.name, task_cls=FlaskTask, broker=broker)
+    transport = {"visibility_timeout": app.config["VISIBILITY_TIMEOUT"], **sentinel}
     celery.conf.update(
         task_ignore_result=True,
         task_acks_late=True,
@@ -69,8 +81,8 @@ def celery_init_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         # One visibility timeout for broker and results, well under Redis's default hour.
-        broker_transport_options={"visibility_timeout": app.config["VISIBILITY_TIMEOUT"]},
-        result_backend_transport_options={"visibility_timeout": app.config["VISIBILITY_TIMEOUT"]},
+        broker_transport_options=transport,
+        result_backend_transport_options=transport,
         # One exchange per queue: with a shared default exchange every queue would get every task.
         task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
         task_default_queue="translate",
@@ -82,6 +94,7 @@ def celery_init_app(app: Flask) -> Celery:
                 "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
             },
             "purge-inquiries": {"task": TaskName.PURGE_INQUIRIES.value, "schedule": 86400.0},
+            **_backup_schedule(app),
         },
         worker_hijack_root_logger=False,
     )

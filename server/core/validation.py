@@ -36,6 +36,9 @@ SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
 URGENCIES = ("Immediate", "Expected", "Future", "Past", "Unknown")
 CERTAINTIES = ("Observed", "Likely", "Possible", "Unlikely", "Unknown")
 CENTER_TZ = ZoneInfo("Asia/Tokyo")
+# The largest value an INTEGER column holds on PostgreSQL (SQLite takes 64 bits, but ids and
+# sequence numbers are the same on both); a larger number in input names nothing that exists.
+MAX_ID = 2**31 - 1
 
 
 def bad(field: str | None, message: str, code: str = "invalid") -> ApiError:
@@ -111,6 +114,16 @@ def timestamp(data: Mapping[str, Any], field: str) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+def query_int(args: Mapping[str, str], field: str, maximum: int = MAX_ID) -> int | None:
+    """Read an optional whole number from 0 to ``maximum`` out of a query string."""
+    value = args.get(field)
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) > maximum:
+        raise bad(field, f"'{field}' must be a whole number from 0 to {maximum}")
+    return int(value)
+
+
 def id_list(data: Mapping[str, Any], field: str) -> list[int] | None:
     """Read an optional list of positive integer ids."""
     value = data.get(field)
@@ -120,7 +133,9 @@ def id_list(data: Mapping[str, Any], field: str) -> list[int] | None:
         not isinstance(value, list)
         or not value
         or len(value) > 1000
-        or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_ID for v in value
+        )
     ):
         raise bad(field, f"'{field}' must be a non-empty list of shelter ids")
     return sorted(set(value))

@@ -87,7 +87,7 @@ def parse(data: Mapping[str, Any], channel: str) -> dict[str, Any]:
             shelter_id = int(shelter_id)
         except (TypeError, ValueError):
             raise validation.bad("shelter_id", "'shelter_id' must be a shelter id") from None
-        if db.session.get(Shelter, shelter_id) is None:
+        if not 0 < shelter_id <= validation.MAX_ID or db.session.get(Shelter, shelter_id) is None:
             raise ApiError(404, "unknown_shelter", f"no shelter with id {shelter_id}", "shelter_id")
     else:
         shelter_id = None
@@ -286,12 +286,12 @@ def filtered(args: Mapping[str, str]) -> Any:
     for field, column in (("category", Inquiry.category), ("lang", Inquiry.lang)):
         if args.get(field):
             query = query.where(column == args[field])
-    if (args.get("shelter_id") or "").isdigit():
-        query = query.where(Inquiry.shelter_id == int(args["shelter_id"]))
+    shelter_id = validation.query_int(args, "shelter_id")
+    if shelter_id is not None:
+        query = query.where(Inquiry.shelter_id == shelter_id)
     if args.get("priority") in ("1", "true"):
         query = query.where(Inquiry.priority.is_(True))
-    if (args.get("older_than_hours") or "").isdigit():
-        query = query.where(
-            Inquiry.created_at < utcnow() - timedelta(hours=int(args["older_than_hours"]))
-        )
+    hours = validation.query_int(args, "older_than_hours", 24 * 366 * 100)
+    if hours is not None:
+        query = query.where(Inquiry.created_at < utcnow() - timedelta(hours=hours))
     return query

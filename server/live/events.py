@@ -152,6 +152,10 @@ def init_app(app: Flask) -> None:
         return
     from flask_socketio import SocketIO
 
+    from server.core import redis_urls
+
     app.extensions["tagengo.emitter"] = SocketIO(
-        message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"]
+        **redis_urls.socketio_queue(
+            app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"], write_only=True
+        )
     )

@@ -11,7 +11,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
-from server.core import auth
+from server.core import auth, redis_urls
 from server.core.extensions import db, redis_client, socketio
 from server.live.events import NAMESPACE
 
@@ -104,11 +104,9 @@ def _drop_board(board_id: Any) -> None:
 
 
 def _listen_for_revocations(app: Any) -> None:
-    import redis
-
     while True:
         try:
-            pubsub = redis.Redis.from_url(app.config["REDIS_URL"]).pubsub()  # type: ignore[no-untyped-call]
+            pubsub = redis_urls.client(app.config["REDIS_URL"]).pubsub()
             pubsub.subscribe(control_channel(app))
             for message in pubsub.listen():
                 if message.get("type") == "message":

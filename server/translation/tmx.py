@@ -6,6 +6,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
 from translations import languages
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -53,11 +56,15 @@ def dump(units: Iterable[Unit]) -> bytes:
 
 
 def load(data: bytes, max_units: int = 50_000) -> list[Unit]:
-    """Read TMX units (one source and any number of targets each); refuse DTDs and entities."""
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise TmxError("TMX with a DOCTYPE or entities is refused")
+    """Read TMX units (one source and any number of targets each); refuse DTDs and entities.
+
+    The parser itself refuses any DOCTYPE, whatever the document's encoding (a byte search
+    for ``<!DOCTYPE`` misses the same text in UTF-16).
+    """
     try:
-        root = ET.fromstring(data)
+        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise TmxError("TMX with a DOCTYPE or entities is refused") from None
     except ET.ParseError as exc:
         raise TmxError(f"not well-formed XML: {exc}") from None
     if root.tag != "tmx" or root.find("body") is None:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from server.core import auth
+from server.core import auth, validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import Board, BoardEvent
@@ -40,6 +40,6 @@ def board_feed(board_id: int) -> Response:
         since = int(request.args.get("since", 0))
     except ValueError:
         raise ApiError(400, "invalid", "'since' must be a sequence number", "since") from None
-    if since < 0:
-        raise ApiError(400, "invalid", "'since' must be 0 or more", "since")
+    if not 0 <= since <= validation.MAX_ID:
+        raise validation.bad("since", f"'since' must be from 0 to {validation.MAX_ID}")
     return jsonify(feed_for(board, since, current_app.config["FEED_PAGE_SIZE"]))
