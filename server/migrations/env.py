@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import server.models  # noqa: F401  (registers the tables on the metadata)
+# Both register their tables on the metadata; server.models cannot import the operations
+# tables itself (server.operations.models imports it: that would be an import cycle).
+import server.models
+import server.operations.models  # noqa: F401
 from server.core.extensions import db
 
 config = context.config

@@ -5,6 +5,7 @@ from __future__ import annotations
 from server.web.api import (  # noqa: F401  (each module adds its routes to the blueprint)
     announcements,
     boards,
+    center,
     inquiries,
     knowledge,
     languages,
