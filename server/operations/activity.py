@@ -34,6 +34,7 @@ DEFAULT_TEAM = {
     ActivityKind.BOARD_ADDED: "information",
     ActivityKind.BOARD_LINK_CHANGED: "information",
     ActivityKind.ACCOUNT_CREATED: "general_affairs",
+    ActivityKind.ACCOUNT_CHANGED: "general_affairs",
     ActivityKind.SHIFT_CREATED: "general_affairs",
     ActivityKind.HANDOVER_WRITTEN: "general_affairs",
     ActivityKind.HANDOVER_ACKNOWLEDGED: "general_affairs",
@@ -104,7 +105,7 @@ def _time(args: Mapping[str, str], field: str) -> datetime | None:
     return parsed
 
 
-def filtered(args: Mapping[str, str]) -> Select[tuple[ActivityEntry]]:
+def filtered(args: Mapping[str, str]) -> Select[Any]:
     """Entries matching ?kind=&team=&lang=&since=&until=, newest first."""
     query = select(ActivityEntry).order_by(ActivityEntry.id.desc())
     kind = (args.get("kind") or "").strip()

@@ -21,6 +21,7 @@ class ActivityKind(StrEnum):
     BOARD_ADDED = "board.added"
     BOARD_LINK_CHANGED = "board.link_changed"
     ACCOUNT_CREATED = "account.created"
+    ACCOUNT_CHANGED = "account.changed"
     SHIFT_CREATED = "shift.created"
     HANDOVER_WRITTEN = "handover.written"
     HANDOVER_ACKNOWLEDGED = "handover.acknowledged"

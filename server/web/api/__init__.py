@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.web.api import (  # noqa: F401  (each module adds its routes to the blueprint)
+    activity,
     announcements,
     boards,
     center,

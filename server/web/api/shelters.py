@@ -8,11 +8,13 @@ from flask import Response, current_app, jsonify
 from sqlalchemy import select
 
 from server.core import validation
-from server.core.auth import require_role
+from server.core.auth import api_user, require_role
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.core.security import board_token
 from server.models import Board, Shelter
+from server.operations import activity
+from server.operations.words import ActivityKind
 from server.web.api.blueprint import bp
 from server.words import WRITERS, Role
 
@@ -86,5 +88,12 @@ def create_board(shelter_id: int) -> tuple[Response, int]:
         furigana=validation.boolean(data, "furigana", False),
     )
     db.session.add(board)
+    db.session.flush()
+    activity.record(
+        ActivityKind.BOARD_ADDED,
+        f"board {board.id} at shelter {shelter.id}",
+        user=api_user(),
+        ref=f"board:{board.id}",
+    )
     db.session.commit()
     return jsonify(board_json(board, with_link=True)), 201

@@ -222,7 +222,7 @@ def retract(announcement_id: int) -> Response:
     _require_writer()
     item = db.session.get(Announcement, announcement_id) or abort(404)
     try:
-        service.retract(item)
+        service.retract(item, current_user._get_current_object())
         flash(_("Retracted: boards have removed it."), "ok")
     except ApiError as exc:
         flash(exc.message, "error")
