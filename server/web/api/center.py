@@ -10,7 +10,7 @@ from manuals import loader
 from server.core import validation
 from server.core.auth import api_user, require_role
 from server.models import User
-from server.operations import checklists, phases
+from server.operations import checklists, now, phases
 from server.operations.checklists import Item
 from server.web.api.blueprint import bp
 from server.words import STAFF
@@ -121,3 +121,10 @@ def post_item(phase: str) -> tuple[Response, int]:
         _user(),
     )
     return jsonify(item_json(item)), 201
+
+
+@bp.get("/now")
+@require_role(*STAFF)
+def get_now() -> Response:
+    """What to do now: open checklist items, unanswered inquiries, reviews, pending languages."""
+    return jsonify(now.todo())

@@ -15,6 +15,7 @@ from server.announcements import drafts, service, views
 from server.core import validation
 from server.core.errors import ApiError
 from server.core.extensions import db
+from server.operations import now
 from server.models import Announcement, Shelter
 from server.web.console.blueprint import bp
 from server.words import WRITERS
@@ -73,7 +74,7 @@ def dashboard() -> str:
         db.session.scalars(select(Announcement).order_by(Announcement.id.desc()).limit(200))
     )
     rows = [(a, views.translation_status(a)) for a in items]
-    return render_template("console/dashboard.html", rows=rows)
+    return render_template("console/dashboard.html", rows=rows, todo=now.todo())
 
 
 def _template_context(form: dict[str, Any]) -> dict[str, Any]:
