@@ -15,8 +15,8 @@ from server.announcements import drafts, service, views
 from server.core import validation
 from server.core.errors import ApiError
 from server.core.extensions import db
-from server.operations import now
 from server.models import Announcement, Shelter
+from server.operations import now
 from server.web.console.blueprint import bp
 from server.words import WRITERS
 from translations import easy_japanese, languages, phrasebook
