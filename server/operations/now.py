@@ -1,4 +1,4 @@
-""""What to do now": the open work of the center, each item pointing to where it is done.
+""" "What to do now": the open work of the center, each item pointing to where it is done.
 
 The list is plain JSON-ready data, so a shift's handover can keep a copy of it as it was.
 """
