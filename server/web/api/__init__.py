@@ -13,6 +13,7 @@ from server.web.api import (  # noqa: F401  (each module adds its routes to the 
     memory,
     review,
     shelters,
+    shifts,
     translate,
 )
 from server.web.api.blueprint import bp

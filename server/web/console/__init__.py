@@ -11,6 +11,7 @@ from server.web.console import (  # noqa: F401  (each module adds its pages to t
     review,
     session,
     shelters,
+    shifts,
 )
 from server.web.console.blueprint import bp
 
