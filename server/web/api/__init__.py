@@ -14,6 +14,7 @@ from server.web.api import (  # noqa: F401  (each module adds its routes to the 
     review,
     shelters,
     shifts,
+    situation,
     translate,
 )
 from server.web.api.blueprint import bp

@@ -12,6 +12,7 @@ from server.web.console import (  # noqa: F401  (each module adds its pages to t
     session,
     shelters,
     shifts,
+    situation,
 )
 from server.web.console.blueprint import bp
 
