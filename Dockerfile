@@ -1,6 +1,9 @@
 # Image for web, worker and beat (docker-compose.yml). Models are installed into /data at run time
 # with `tagengo models install`, never downloaded by the image.
 FROM python:3.11-slim
+# Pango: WeasyPrint shapes the report PDFs with it (fonts come from web/static/vendor).
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY server ./server

@@ -15,12 +15,14 @@ class Role(StrEnum):
     ADMIN = "admin"
     OPERATOR = "operator"
     REVIEWER = "reviewer"
+    DIRECTOR = "director"  # センター長: opens, scales down and closes the center
 
 
 ROLES = tuple(Role)
 WRITERS = (Role.ADMIN, Role.OPERATOR)  # publish announcements, work the desk
 REVIEWERS = (Role.ADMIN, Role.REVIEWER)  # check machine translations
 STAFF = ROLES  # read inquiries and reports
+DIRECTORS = (Role.ADMIN, Role.DIRECTOR)  # change the center's phase
 
 
 class AnnouncementStatus(StrEnum):

@@ -9,6 +9,8 @@ from server.core.extensions import db
 from server.core.tasks import TaskName
 from server.live import events
 from server.models import Announcement, AnnouncementRevision, Outbox, User, utcnow
+from server.operations import activity
+from server.operations.words import ActivityKind
 from server.translation.store import revision_ref
 from server.words import AnnouncementStatus, Method
 
@@ -61,6 +63,16 @@ def _publish(
         reviewed=True,
         text=draft.text,
     )
+    first = kind == events.PUBLISHED
+    activity.record(
+        ActivityKind.ANNOUNCEMENT_PUBLISHED if first else ActivityKind.ANNOUNCEMENT_REVISED,
+        f"announcement {announcement.id} ({draft.category}, {draft.severity})"
+        if first
+        else f"announcement {announcement.id} revision {announcement.revision}",
+        user=user,
+        lang=draft.source_lang,
+        ref=f"announcement:{announcement.id}",
+    )
     db.session.commit()
     events.push([event])
     outbox.dispatch([work])
@@ -87,7 +99,7 @@ def revise(announcement: Announcement, draft: Draft, user: User | None) -> Annou
     return _publish(announcement, draft, user, events.UPDATED)
 
 
-def retract(announcement: Announcement) -> Announcement:
+def retract(announcement: Announcement, user: User | None = None) -> Announcement:
     """Withdraw an announcement; boards remove it."""
     if announcement.status != AnnouncementStatus.ACTIVE:
         raise ApiError(409, "retracted", "the announcement is already retracted")
@@ -100,6 +112,13 @@ def retract(announcement: Announcement) -> Announcement:
         revision=announcement.revision,
         lang=None,
         status=AnnouncementStatus.RETRACTED,
+    )
+    activity.record(
+        ActivityKind.ANNOUNCEMENT_RETRACTED,
+        f"announcement {announcement.id} retracted",
+        user=user,
+        lang=announcement.source_lang,
+        ref=f"announcement:{announcement.id}",
     )
     db.session.commit()
     events.push([event])

@@ -25,6 +25,8 @@ from server.models import (
     User,
     utcnow,
 )
+from server.operations import activity
+from server.operations.words import ActivityKind
 from server.translation import machine_jobs, memory
 from server.words import InquiryStatus, JobKind, Method, TranslationStatus
 from translations import languages, phrasebook, priority
@@ -137,6 +139,13 @@ def create(
     db.session.add(inquiry)
     db.session.flush()
     history(inquiry, user, "created", channel)
+    activity.record(
+        ActivityKind.INQUIRY_CREATED,
+        f"inquiry {inquiry.id} ({channel}, {inquiry.category})",
+        user=user,
+        lang=inquiry.lang,
+        ref=f"inquiry:{inquiry.id}",
+    )
     work = outbox.add(TaskName.PROCESS_INQUIRY, inquiry.id, ref=inquiry_ref(inquiry.id))
     db.session.commit()
     outbox.dispatch([work])
@@ -231,6 +240,13 @@ def reply(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> InquiryReply
     inquiry.updated_at = utcnow()
     db.session.flush()
     history(inquiry, user, "reply", f"reply {row.id}")
+    activity.record(
+        ActivityKind.INQUIRY_REPLIED,
+        f"inquiry {inquiry.id} reply {row.id}",
+        user=user,
+        lang=inquiry.lang,
+        ref=f"inquiry:{inquiry.id}",
+    )
     work = outbox.add(TaskName.TRANSLATE_REPLY, row.id, ref=reply_ref(row.id))
     db.session.commit()
     outbox.dispatch([work])

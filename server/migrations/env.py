@@ -5,8 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import server.models  # (registers the tables on the metadata)
-import server.shelters.models  # noqa: F401  (the shelter domain's tables)
+# The domains' tables register themselves on the metadata when imported; server.models
+# cannot import them (each domain's models import server.models: that would be a cycle).
+import server.models
+import server.operations.models
+import server.shelters.models  # noqa: F401
 from server.core.extensions import db
 
 config = context.config

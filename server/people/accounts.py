@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from server.core.extensions import db
 from server.core.security import hash_password, hash_token, new_secret
 from server.models import ApiToken, Board, Shelter, User
+from server.operations import activity
+from server.operations.words import ActivityKind
 from server.words import ROLES
 
 
@@ -28,6 +30,7 @@ def create_user(username: str, role: str, password: str | None = None) -> tuple[
         raise AccountError("a password needs at least 10 characters")
     user = User(username=username, role=role, password_hash=hash_password(password))
     db.session.add(user)
+    activity.record(ActivityKind.ACCOUNT_CREATED, f"account {username} ({role})")
     db.session.commit()
     return user, password
 
@@ -39,6 +42,7 @@ def create_token(username: str, name: str = "") -> str:
         raise AccountError(f"no user {username!r}")
     token = "tg_" + new_secret(30)
     db.session.add(ApiToken(user=user, name=name, token_hash=hash_token(token)))
+    activity.record(ActivityKind.ACCOUNT_CHANGED, f"API token for {username}", user=user)
     db.session.commit()
     return token
 
@@ -69,5 +73,7 @@ def create_board(shelter_id: int, name: str, layout: str = "grid") -> Board:
         raise AccountError("layout must be grid or cycle")
     board = Board(shelter=shelter, name=name or "Board", layout=layout)
     db.session.add(board)
+    db.session.flush()
+    activity.record(ActivityKind.BOARD_ADDED, f"board {board.id} at shelter {shelter_id}")
     db.session.commit()
     return board

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from server.web.api import (  # noqa: F401  (each module adds its routes to the blueprint)
+    activity,
     announcements,
     boards,
+    center,
     inquiries,
     knowledge,
     languages,
@@ -13,6 +15,8 @@ from server.web.api import (  # noqa: F401  (each module adds its routes to the 
     review,
     shelter_registry,
     shelters,
+    shifts,
+    situation,
     translate,
 )
 from server.web.api.blueprint import bp

@@ -77,4 +77,4 @@ def update_announcement(announcement_id: int) -> Response:
 @require_role(*WRITERS)
 def retract_announcement(announcement_id: int) -> Response:
     """Withdraw an announcement from every board."""
-    return jsonify(views.serialize(service.retract(_get(announcement_id)), detail=True))
+    return jsonify(views.serialize(service.retract(_get(announcement_id), api_user()), detail=True))

@@ -13,6 +13,8 @@ from server.core.errors import ApiError
 from server.core.extensions import db
 from server.core.security import board_token
 from server.models import Board, Shelter
+from server.operations import activity
+from server.operations.words import ActivityKind
 from server.shelters import registry
 from server.shelters.words import ShelterStatus
 from server.web.api.blueprint import bp
@@ -78,5 +80,12 @@ def create_board(shelter_id: int) -> tuple[Response, int]:
         furigana=validation.boolean(data, "furigana", False),
     )
     db.session.add(board)
+    db.session.flush()
+    activity.record(
+        ActivityKind.BOARD_ADDED,
+        f"board {board.id} at shelter {shelter.id}",
+        user=api_user(),
+        ref=f"board:{board.id}",
+    )
     db.session.commit()
     return jsonify(board_json(board, with_link=True)), 201

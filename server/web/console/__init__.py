@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from server.web.console import (  # noqa: F401  (each module adds its pages to the blueprint)
+    activity,
     announcements,
+    center,
     inquiries,
     needs,
     reports,
@@ -12,6 +14,8 @@ from server.web.console import (  # noqa: F401  (each module adds its pages to t
     session,
     shelters,
     shelters_registry,
+    shifts,
+    situation,
 )
 from server.web.console.blueprint import bp
 

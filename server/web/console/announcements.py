@@ -16,6 +16,7 @@ from server.core import validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import Announcement, Shelter
+from server.operations import now
 from server.shelters import needs
 from server.shelters.models import Need
 from server.web.console.blueprint import bp
@@ -75,7 +76,7 @@ def dashboard() -> str:
         db.session.scalars(select(Announcement).order_by(Announcement.id.desc()).limit(200))
     )
     rows = [(a, views.translation_status(a)) for a in items]
-    return render_template("console/dashboard.html", rows=rows)
+    return render_template("console/dashboard.html", rows=rows, todo=now.todo())
 
 
 def _template_context(form: dict[str, Any]) -> dict[str, Any]:
@@ -232,7 +233,7 @@ def retract(announcement_id: int) -> Response:
     _require_writer()
     item = db.session.get(Announcement, announcement_id) or abort(404)
     try:
-        service.retract(item)
+        service.retract(item, current_user._get_current_object())
         flash(_("Retracted: boards have removed it."), "ok")
     except ApiError as exc:
         flash(exc.message, "error")

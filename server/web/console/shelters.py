@@ -12,6 +12,8 @@ from server.core.extensions import db
 from server.core.security import board_token
 from server.live import sockets
 from server.models import Board, Shelter
+from server.operations import activity
+from server.operations.words import ActivityKind
 from server.web.console.blueprint import bp
 from server.words import WRITERS, Role
 
@@ -66,13 +68,19 @@ def create_board(shelter_id: int) -> Response:
     shelter = db.session.get(Shelter, shelter_id) or abort(404)
     name = request.form.get("name", "").strip()[:200] or _("Board")
     layout = request.form.get("layout", "grid")
-    db.session.add(
-        Board(
-            shelter=shelter,
-            name=name,
-            layout=layout if layout in ("grid", "cycle") else "grid",
-            furigana=request.form.get("furigana") == "on",
-        )
+    board = Board(
+        shelter=shelter,
+        name=name,
+        layout=layout if layout in ("grid", "cycle") else "grid",
+        furigana=request.form.get("furigana") == "on",
+    )
+    db.session.add(board)
+    db.session.flush()
+    activity.record(
+        ActivityKind.BOARD_ADDED,
+        f"board {board.id} at shelter {shelter.id}",
+        user=current_user._get_current_object(),
+        ref=f"board:{board.id}",
     )
     db.session.commit()
     flash(_("Board added. Open its link on the screen in the shelter."), "ok")
@@ -87,6 +95,12 @@ def rotate_board_link(board_id: int) -> Response:
         abort(403)
     board = db.session.get(Board, board_id) or abort(404)
     board.token_version += 1
+    activity.record(
+        ActivityKind.BOARD_LINK_CHANGED,
+        f"board {board.id}: new link, the old one stops working",
+        user=current_user._get_current_object(),
+        ref=f"board:{board.id}",
+    )
     db.session.commit()
     sockets.revoke_board(board.id)
     flash(_("New link made. The old link no longer opens this board."), "ok")
