@@ -1,6 +1,8 @@
 # Image for web, worker and beat (docker-compose.yml). Models are installed into /data at run time
 # with `tagengo models install`, never downloaded by the image.
 FROM python:3.11-slim
+# espeak-ng speaks announcements offline (README: "Spoken announcements and the e-mail list").
+RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY server ./server

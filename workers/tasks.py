@@ -9,6 +9,7 @@ from flask import current_app
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
+from server.channels import speech
 from server.core import outbox
 from server.core.tasks import TaskName
 from server.inquiries import service as inquiries
@@ -73,3 +74,11 @@ def purge_inquiries() -> int:
     count = inquiries.purge(current_app.config["INQUIRY_RETENTION_DAYS"])
     log.info("purged personal data of %s inquiry(ies)", count)
     return count
+
+
+@shared_task(name=TaskName.SPEAK_ANNOUNCEMENT.value, bind=True, **TRANSIENT)
+def speak_announcement(self: object, announcement_id: int, revision: int) -> int:
+    """Make the missing sound files of a revision (espeak-ng, offline; idempotent)."""
+    task_id = getattr(getattr(self, "request", None), "id", "?")
+    log.info("task=%s speak announcement=%s revision=%s", task_id, announcement_id, revision)
+    return speech.make(announcement_id, revision)

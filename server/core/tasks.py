@@ -25,12 +25,14 @@ class TaskName(StrEnum):
     TRANSLATE_REPLY = "workers.tasks.translate_reply"
     SWEEP_OUTBOX = "workers.tasks.sweep_outbox"
     PURGE_INQUIRIES = "workers.tasks.purge_inquiries"
+    SPEAK_ANNOUNCEMENT = "workers.tasks.speak_announcement"
 
 
 # translate: planning an announcement's or an inquiry's languages, short and first in line;
 # machine: batched machine translation of every kind of text, long (a drain of a language
 # pair), kept apart so a surge of announcements does not queue the drains behind all of their
-# own planning tasks; maintenance: the outbox sweep and the retention purge.
+# own planning tasks; maintenance: the outbox sweep and the retention purge; channels:
+# speech files and e-mail (an SMTP server that answers slowly must not delay translation).
 QUEUE_OF: dict[TaskName, str] = {
     TaskName.TRANSLATE_ANNOUNCEMENT: "translate",
     TaskName.TRANSLATE_MACHINE: "machine",
@@ -39,6 +41,7 @@ QUEUE_OF: dict[TaskName, str] = {
     TaskName.TRANSLATE_REPLY: "translate",
     TaskName.SWEEP_OUTBOX: "maintenance",
     TaskName.PURGE_INQUIRIES: "maintenance",
+    TaskName.SPEAK_ANNOUNCEMENT: "channels",
 }
 QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 
