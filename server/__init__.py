@@ -90,11 +90,13 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     from server.web.board import bp as board_bp
     from server.web.console.blueprint import bp as console_bp
     from server.web.resident import bp as resident_bp
+    from server.web.resident_mail import bp as resident_mail_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(resident_bp)
+    app.register_blueprint(resident_mail_bp)
     channels.init_app(app)
     return app

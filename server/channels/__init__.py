@@ -7,7 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Serve the CAP alerts and Atom feeds; check a configured signing key at start."""
-    from server.channels import cap
+    from server.channels import cap, models
+
+    _ = models  # the e-mail list tables join the metadata of every app
     from server.channels.routes import bp
     from server.channels.speech_routes import bp as speech_bp
     from server.channels.speech_routes import preview

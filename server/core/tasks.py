@@ -26,6 +26,9 @@ class TaskName(StrEnum):
     SWEEP_OUTBOX = "workers.tasks.sweep_outbox"
     PURGE_INQUIRIES = "workers.tasks.purge_inquiries"
     SPEAK_ANNOUNCEMENT = "workers.tasks.speak_announcement"
+    SEND_MAIL_BATCH = "workers.tasks.send_mail_batch"
+    SEND_MAIL_CONFIRMATION = "workers.tasks.send_mail_confirmation"
+    PURGE_MAIL = "workers.tasks.purge_mail"
 
 
 # translate: planning an announcement's or an inquiry's languages, short and first in line;
@@ -42,6 +45,9 @@ QUEUE_OF: dict[TaskName, str] = {
     TaskName.SWEEP_OUTBOX: "maintenance",
     TaskName.PURGE_INQUIRIES: "maintenance",
     TaskName.SPEAK_ANNOUNCEMENT: "channels",
+    TaskName.SEND_MAIL_BATCH: "channels",
+    TaskName.SEND_MAIL_CONFIRMATION: "channels",
+    TaskName.PURGE_MAIL: "maintenance",
 }
 QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 
@@ -85,6 +91,7 @@ def celery_init_app(app: Flask) -> Celery:
                 "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
             },
             "purge-inquiries": {"task": TaskName.PURGE_INQUIRIES.value, "schedule": 86400.0},
+            "purge-mail": {"task": TaskName.PURGE_MAIL.value, "schedule": 86400.0},
         },
         worker_hijack_root_logger=False,
     )

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import server.models  # noqa: F401  (registers the tables on the metadata)
+from server.channels import models as _mail_models  # noqa: F401  (the e-mail list tables)
 from server.core.extensions import db
 
 config = context.config
