@@ -94,6 +94,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     from server.web.console import bp as console_bp
     from server.web.libre import bp as libre_bp
     from server.web.resident import bp as resident_bp
+    from server.web.resident_mail import bp as resident_mail_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(board_bp)
@@ -101,5 +102,6 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     app.register_blueprint(libre_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(resident_bp)
+    app.register_blueprint(resident_mail_bp)
     channels.init_app(app)
     return app

@@ -9,6 +9,7 @@ from flask import current_app
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
+from server.channels import mail, speech
 from server.core import backup, outbox
 from server.core.tasks import TaskName
 from server.inquiries import service as inquiries
@@ -79,3 +80,33 @@ def purge_inquiries() -> int:
 def backup_database() -> str:
     """Write a backup of the center and delete the ones past TAGENGO_BACKUP_KEEP."""
     return str(backup.periodic(current_app.config))
+
+
+@shared_task(name=TaskName.SPEAK_ANNOUNCEMENT.value, bind=True, **TRANSIENT)
+def speak_announcement(self: object, announcement_id: int, revision: int) -> int:
+    """Make the missing sound files of a revision (espeak-ng, offline; idempotent)."""
+    task_id = getattr(getattr(self, "request", None), "id", "?")
+    log.info("task=%s speak announcement=%s revision=%s", task_id, announcement_id, revision)
+    return speech.make(announcement_id, revision)
+
+
+@shared_task(name=TaskName.SEND_MAIL_BATCH.value, bind=True, **TRANSIENT)
+def send_mail_batch(self: object, batch_id: int) -> int:
+    """Send a batch's unsent e-mails (never one twice; the outbox sweep brings the rest)."""
+    task_id = getattr(getattr(self, "request", None), "id", "?")
+    log.info("task=%s mail batch=%s", task_id, batch_id)
+    return mail.send_batch(batch_id)
+
+
+@shared_task(name=TaskName.SEND_MAIL_CONFIRMATION.value, **TRANSIENT)
+def send_mail_confirmation(subscriber_id: int) -> bool:
+    """Mail a new subscriber the confirmation link."""
+    return mail.send_confirmation(subscriber_id)
+
+
+@shared_task(name=TaskName.PURGE_MAIL.value)
+def purge_mail() -> int:
+    """Delete addresses never confirmed (daily)."""
+    count = mail.purge(current_app.config["MAIL_UNCONFIRMED_DAYS"])
+    log.info("deleted %s unconfirmed address(es)", count)
+    return count

@@ -1,4 +1,4 @@
-"""Channels beyond the boards: CAP 1.2 alerts and Atom feeds for relays."""
+"""Channels beyond the boards: CAP 1.2 alerts and Atom feeds, spoken announcements."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Serve the CAP alerts and Atom feeds; check a configured signing key at start."""
-    from server.channels import cap
+    from server.channels import cap, models
+
+    _ = models  # the e-mail list tables join the metadata of every app
     from server.channels.routes import bp
+    from server.channels.speech_routes import bp as speech_bp
+    from server.channels.speech_routes import preview
 
     if not app.config["CAP_SENDER"] or cap.FORBIDDEN.search(app.config["CAP_SENDER"]):
         raise ValueError("TAGENGO_CAP_SENDER must not contain spaces, commas, '<' or '&'")
@@ -18,3 +22,5 @@ def init_app(app: Flask) -> None:
 
         signing.load(app.config["CAP_SIGNING_KEY_FILE"], app.config["CAP_SIGNING_CERT_FILE"])
     app.register_blueprint(bp)
+    app.register_blueprint(speech_bp)
+    app.add_template_global(preview, "speech_preview")

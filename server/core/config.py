@@ -285,7 +285,44 @@ CAP_OPTIONS: tuple[Option, ...] = (
     ),
 )
 
-OPTIONS = OPTIONS + CAP_OPTIONS
+MAIL_OPTIONS: tuple[Option, ...] = (
+    Option(
+        "SMTP_URL",
+        "",
+        str,
+        "Mail server of the e-mail list: `smtp://host:25`, `smtp+starttls://user:pass@host:587` or "
+        "`smtps://user:pass@host:465`. Empty: the e-mail list is off.",
+    ),
+    Option(
+        "MAIL_FROM",
+        "",
+        str,
+        "Sender address of the e-mail list. Empty: `tagengo@<host of PUBLIC_URL>`.",
+    ),
+    Option("MAIL_BATCH_SIZE", 50, _positive, "Most messages sent over one SMTP connection."),
+    Option(
+        "MAIL_LEASE_SECONDS",
+        120,
+        _positive,
+        "How long a worker holds the messages it is sending; a killed worker's unsent ones are "
+        "taken over after it.",
+    ),
+    Option(
+        "MAIL_WAIT_SECONDS",
+        600,
+        int,
+        "How long an e-mail waits for its reader's language to be translated before it goes out "
+        "in Japanese and English.",
+    ),
+    Option(
+        "MAIL_UNCONFIRMED_DAYS",
+        7,
+        _positive,
+        "Addresses never confirmed are deleted after this many days (daily purge).",
+    ),
+)
+
+OPTIONS = OPTIONS + CAP_OPTIONS + MAIL_OPTIONS
 
 OPTION_BY_NAME: Mapping[str, Option] = {o.name: o for o in OPTIONS}
 
@@ -319,6 +356,9 @@ def normalize(config: dict[str, Any]) -> None:
     if not config["CAP_SENDER"]:
         host = urlsplit(config["PUBLIC_URL"]).netloc or config["HOST"]
         config["CAP_SENDER"] = f"tagengo@{host}"
+    if not config["MAIL_FROM"]:
+        host = urlsplit(config["PUBLIC_URL"]).hostname or config["HOST"]
+        config["MAIL_FROM"] = f"tagengo@{host}"
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     config.setdefault("BABEL_DEFAULT_LOCALE", config["DEFAULT_LOCALE"])

@@ -28,12 +28,17 @@ class TaskName(StrEnum):
     SWEEP_OUTBOX = "workers.tasks.sweep_outbox"
     PURGE_INQUIRIES = "workers.tasks.purge_inquiries"
     BACKUP_DATABASE = "workers.tasks.backup_database"
+    SPEAK_ANNOUNCEMENT = "workers.tasks.speak_announcement"
+    SEND_MAIL_BATCH = "workers.tasks.send_mail_batch"
+    SEND_MAIL_CONFIRMATION = "workers.tasks.send_mail_confirmation"
+    PURGE_MAIL = "workers.tasks.purge_mail"
 
 
 # translate: planning an announcement's or an inquiry's languages, short and first in line;
 # machine: batched machine translation of every kind of text, long (a drain of a language
 # pair), kept apart so a surge of announcements does not queue the drains behind all of their
-# own planning tasks; maintenance: the outbox sweep, the retention purge, backups.
+# own planning tasks; maintenance: the outbox sweep, the retention purges, backups; channels:
+# speech files and e-mail (an SMTP server that answers slowly must not delay translation).
 QUEUE_OF: dict[TaskName, str] = {
     TaskName.TRANSLATE_ANNOUNCEMENT: "translate",
     TaskName.TRANSLATE_MACHINE: "machine",
@@ -43,6 +48,10 @@ QUEUE_OF: dict[TaskName, str] = {
     TaskName.SWEEP_OUTBOX: "maintenance",
     TaskName.PURGE_INQUIRIES: "maintenance",
     TaskName.BACKUP_DATABASE: "maintenance",
+    TaskName.SPEAK_ANNOUNCEMENT: "channels",
+    TaskName.SEND_MAIL_BATCH: "channels",
+    TaskName.SEND_MAIL_CONFIRMATION: "channels",
+    TaskName.PURGE_MAIL: "maintenance",
 }
 QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 
@@ -94,6 +103,7 @@ def celery_init_app(app: Flask) -> Celery:
                 "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
             },
             "purge-inquiries": {"task": TaskName.PURGE_INQUIRIES.value, "schedule": 86400.0},
+            "purge-mail": {"task": TaskName.PURGE_MAIL.value, "schedule": 86400.0},
             **_backup_schedule(app),
         },
         worker_hijack_root_logger=False,

@@ -7,6 +7,7 @@ from sqlalchemy import engine_from_config, pool
 
 # The domains' tables register themselves on the metadata when imported; server.models
 # cannot import them (each domain's models import server.models: that would be a cycle).
+import server.channels.models
 import server.models
 import server.operations.models
 import server.shelters.models  # noqa: F401

@@ -10,12 +10,13 @@ def test_tasks_route_to_distinct_queues(app: Any) -> None:
 
     celery = app.extensions["celery"]
     queues = {q.name: q for q in celery.conf.task_queues}
-    assert set(queues) == {"translate", "machine", "maintenance"}
-    assert len({q.exchange.name for q in queues.values()}) == 3  # no shared exchange fan-out
+    assert set(queues) == {"translate", "machine", "maintenance", "channels"}
+    assert len({q.exchange.name for q in queues.values()}) == 4  # no shared exchange fan-out
     router = celery.amqp.router
     assert router.route({}, "workers.tasks.translate_announcement")["queue"].name == "translate"
     assert router.route({}, "workers.tasks.translate_machine")["queue"].name == "machine"
     assert router.route({}, "workers.tasks.sweep_outbox")["queue"].name == "maintenance"
+    assert router.route({}, "workers.tasks.speak_announcement")["queue"].name == "channels"
     assert celery.conf.task_create_missing_queues is False
     assert celery.conf.task_acks_late and celery.conf.task_reject_on_worker_lost
     assert celery.conf.beat_schedule["sweep-outbox"]["task"] == "workers.tasks.sweep_outbox"

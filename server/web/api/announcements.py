@@ -6,6 +6,7 @@ from flask import Response, current_app, jsonify, request
 from sqlalchemy import select
 
 from server.announcements import drafts, service, views
+from server.channels import mail
 from server.core import validation
 from server.core.auth import api_user, require_role
 from server.core.errors import ApiError
@@ -25,9 +26,15 @@ def _get(announcement_id: int) -> Announcement:
 @bp.post("/announcements")
 @require_role(*WRITERS)
 def create_announcement() -> tuple[Response, int]:
-    """Publish a new announcement."""
-    draft = drafts.parse_draft(validation.json_body())
+    """Publish a new announcement (``"email": true`` also sends it to the e-mail list)."""
+    body = validation.json_body()
+    email = validation.boolean(body, "email")
+    if email and not mail.enabled():
+        raise ApiError(409, "mail_off", "no mail server: set TAGENGO_SMTP_URL", "email")
+    draft = drafts.parse_draft(body)
     announcement = service.create(draft, api_user())
+    if email:
+        mail.schedule(announcement, api_user())
     return jsonify(views.serialize(announcement, detail=True)), 201
 
 
