@@ -13,6 +13,8 @@ from server.core import outbox
 from server.core.tasks import TaskName
 from server.inquiries import service as inquiries
 from server.inquiries import translate as inquiry_languages
+from server.requests import service as requests_service
+from server.roster import service as roster
 from server.translation import adhoc, machine_jobs, planning
 
 log = logging.getLogger(__name__)
@@ -72,4 +74,18 @@ def purge_inquiries() -> int:
     """Empty personal fields of inquiries past the retention period (daily)."""
     count = inquiries.purge(current_app.config["INQUIRY_RETENTION_DAYS"])
     log.info("purged personal data of %s inquiry(ies)", count)
+    return count
+
+
+@shared_task(name=TaskName.REQUESTS_TICK.value, **TRANSIENT)
+def requests_tick() -> tuple[int, int]:
+    """Return lapsed request claims to the queue; tell consoles of overdue ones (each minute)."""
+    return requests_service.tick()
+
+
+@shared_task(name=TaskName.PURGE_ROSTER.value)
+def purge_roster() -> int:
+    """Empty contacts of roster people unchanged past the retention period (daily)."""
+    count = roster.purge(current_app.config["ROSTER_RETENTION_DAYS"])
+    log.info("purged the contacts of %s roster person(s)", count)
     return count

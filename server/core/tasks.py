@@ -25,6 +25,8 @@ class TaskName(StrEnum):
     TRANSLATE_REPLY = "workers.tasks.translate_reply"
     SWEEP_OUTBOX = "workers.tasks.sweep_outbox"
     PURGE_INQUIRIES = "workers.tasks.purge_inquiries"
+    REQUESTS_TICK = "workers.tasks.requests_tick"
+    PURGE_ROSTER = "workers.tasks.purge_roster"
 
 
 # translate: planning an announcement's or an inquiry's languages, short and first in line;
@@ -39,6 +41,8 @@ QUEUE_OF: dict[TaskName, str] = {
     TaskName.TRANSLATE_REPLY: "translate",
     TaskName.SWEEP_OUTBOX: "maintenance",
     TaskName.PURGE_INQUIRIES: "maintenance",
+    TaskName.REQUESTS_TICK: "maintenance",
+    TaskName.PURGE_ROSTER: "maintenance",
 }
 QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 
@@ -82,6 +86,9 @@ def celery_init_app(app: Flask) -> Celery:
                 "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
             },
             "purge-inquiries": {"task": TaskName.PURGE_INQUIRIES.value, "schedule": 86400.0},
+            # Lapsed claims and overdue requests are read from the database, never an ETA.
+            "requests-tick": {"task": TaskName.REQUESTS_TICK.value, "schedule": 60.0},
+            "purge-roster": {"task": TaskName.PURGE_ROSTER.value, "schedule": 86400.0},
         },
         worker_hijack_root_logger=False,
     )

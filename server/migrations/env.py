@@ -6,6 +6,8 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import server.models  # (registers the tables on the metadata)
+import server.requests.models  # (translation and interpreter requests)
+import server.roster.models  # (the roster: people, shifts, dispatches)
 import server.shelters.models  # noqa: F401  (the shelter domain's tables)
 from server.core.extensions import db
 
