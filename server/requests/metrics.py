@@ -43,7 +43,7 @@ def per_language(now: datetime | None = None) -> list[LanguageMetrics]:
     now = now or utcnow()
     rows = db.session.execute(select(RequestPiece, TranslationRequest).join(TranslationRequest))
     by_lang: dict[str, list[tuple[RequestPiece, TranslationRequest]]] = {}
-    for piece, req in rows.tuples():
+    for piece, req in rows:
         by_lang.setdefault(piece.lang, []).append((piece, req))
     out = []
     for lang, items in by_lang.items():

@@ -19,7 +19,7 @@ from server.core import validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import MachineJob, User, utcnow
-from server.requests import prefill
+from server.requests import documents, prefill
 from server.requests.live import notify
 from server.requests.models import PieceEvent, RequestPiece, TranslationRequest
 from server.requests.words import PieceAction, PieceStatus
@@ -54,6 +54,20 @@ def parse_targets(value: Any, source_lang: str) -> list[str]:
     if not found:
         raise validation.bad("targets", "choose at least one target language", "required")
     return found
+
+
+def read_file(filename: str, data: bytes) -> str:
+    """Return an uploaded file's text, or raise ApiError saying why it cannot be used."""
+    try:
+        return documents.read_upload(
+            filename,
+            data,
+            current_app.config["REQUEST_FILE_MAX_BYTES"],
+            current_app.config["REQUEST_UNZIPPED_MAX_BYTES"],
+        )
+    except documents.DocumentError as exc:
+        status = 413 if exc.code in ("too_large", "zip_bomb") else 400
+        raise ApiError(status, exc.code, exc.message, "file") from None
 
 
 def parse_request(data: Mapping[str, Any], file_text: str | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from server.web.api import (  # noqa: F401  (each module adds its routes to the 
     languages,
     memory,
     needs,
+    requests,
     review,
     shelter_registry,
     shelters,
