@@ -66,6 +66,20 @@ def parse_languages(value: Any) -> dict[str, str]:
     return out
 
 
+def parse_time(data: Mapping[str, Any], field: str) -> datetime:
+    """Read an ISO 8601 time, past or future; one without zone is the center's local time."""
+    value = data.get(field)
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise validation.bad(field, f"'{field}' must be a time like 2026-11-21T18:00")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=validation.CENTER_TZ)
+    return parsed.astimezone(UTC)
+
+
 def parse_person(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a roster entry; raise ApiError naming the field."""
     return {

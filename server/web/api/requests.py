@@ -183,11 +183,8 @@ def add_person() -> tuple[dict[str, Any], int]:
     for shift in data.get("shifts") or []:
         if not isinstance(shift, dict):
             raise validation.bad("shifts", "each shift is {starts_at, ends_at}")
-        start, end = (
-            validation.timestamp(shift, "starts_at"),
-            validation.timestamp(shift, "ends_at"),
-        )
-        if start is None or end is None or end <= start:
+        start, end = roster.parse_time(shift, "starts_at"), roster.parse_time(shift, "ends_at")
+        if end <= start:
             raise validation.bad("shifts", "each shift needs starts_at before ends_at")
         shifts.append((start, end))
     person = roster.create_person(fields)

@@ -32,12 +32,9 @@ def _when(args: dict[str, str]) -> tuple[datetime, datetime]:
     """The time a search asks about: this evening, or a start and an end."""
     if args.get("when", "evening") == "evening" or not args.get("starts_at"):
         return roster.evening()
-    # Past times are fine to ask about; validation.timestamp wants the future, so parse here.
-    try:
-        start = datetime.fromisoformat(args["starts_at"]).replace(tzinfo=validation.CENTER_TZ)
-        end = datetime.fromisoformat(args.get("ends_at", "")).replace(tzinfo=validation.CENTER_TZ)
-    except ValueError:
-        raise validation.bad("starts_at", _("Give the start and end as date and time.")) from None
+    start, end = roster.parse_time(args, "starts_at"), roster.parse_time(args, "ends_at")
+    if end <= start:
+        raise validation.bad("ends_at", _("The end must come after the start."))
     return start, end
 
 
