@@ -201,3 +201,21 @@ def test_the_console_form_refuses_a_past_deadline_and_keeps_nothing(app: Any, op
     assert r.status_code == 400
     assert "future" in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count(TranslationRequest.id))) == 0
+
+
+def test_scoped_accounts_hear_requests_but_not_the_desk(app: Any, op: str) -> None:
+    from server.core.extensions import socketio
+    from server.live import events
+
+    accounts.create_user("far", "remote", "remote-password")
+    heard = {}
+    for username, password in (("far", "remote-password"), ("op", "operator-password")):
+        web = app.test_client()
+        web.post("/login", data={"username": username, "password": password})
+        with app.app_context():  # a context of its own, as a server gives each connection
+            heard[username] = socketio.test_client(app, namespace="/live", flask_test_client=web)
+        assert heard[username].is_connected("/live")
+    events.emit_control("inquiry", {"type": "created", "id": 1}, room="console")
+    events.emit_control("request", {"type": "request.new", "piece_id": 1}, room="requests")
+    got = {name: [m["name"] for m in c.get_received("/live")] for name, c in heard.items()}
+    assert got == {"far": ["request"], "op": ["inquiry"]}
