@@ -18,7 +18,7 @@ from server.requests.models import RequestPiece, TranslationRequest
 from server.roster import service as roster
 from server.web import scope
 from server.web.api.blueprint import bp
-from server.words import STAFF, TRANSLATORS, WRITERS, Role
+from server.words import CHECKERS, STAFF, TRANSLATORS, WRITERS, Role
 
 bp.before_request(scope.guard_api)
 ASKERS = (Role.ADMIN, Role.OPERATOR, Role.REQUESTER)
@@ -129,8 +129,8 @@ def piece_step(piece_id: int, step: str) -> dict[str, Any]:
     elif step == "release":
         piece = requests.release(piece_id, user)
     elif step == "check":
-        if user.role not in (Role.ADMIN, Role.REVIEWER, Role.REMOTE):
-            raise ApiError(403, "forbidden", "this needs the role admin, reviewer or remote")
+        if user.role not in CHECKERS:
+            raise ApiError(403, "forbidden", f"this needs the role {' or '.join(CHECKERS)}")
         piece = requests.check(piece_id, user, str(data.get("action", "")), data.get("text"))
     else:
         raise ApiError(404, "not_found", f"no step {step!r}")
