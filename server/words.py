@@ -16,13 +16,18 @@ class Role(StrEnum):
     OPERATOR = "operator"
     REVIEWER = "reviewer"
     DIRECTOR = "director"  # センター長: opens, scales down and closes the center
+    REQUESTER = "requester"  # municipal staff: send translation and interpreter requests
+    REMOTE = "remote"  # a remote translator (広域支援): the request queues only
 
 
 ROLES = tuple(Role)
 WRITERS = (Role.ADMIN, Role.OPERATOR)  # publish announcements, work the desk
 REVIEWERS = (Role.ADMIN, Role.REVIEWER)  # check machine translations
-STAFF = ROLES  # read inquiries and reports
+STAFF = (Role.ADMIN, Role.OPERATOR, Role.REVIEWER, Role.DIRECTOR)  # inquiries, reports
 DIRECTORS = (Role.ADMIN, Role.DIRECTOR)  # change the center's phase
+SCOPED = (Role.REQUESTER, Role.REMOTE)  # accounts that see only their own pages
+TRANSLATORS = (*STAFF, Role.REMOTE)  # claim and translate a request
+CHECKERS = (Role.ADMIN, Role.REVIEWER, Role.REMOTE)  # check another's translation
 
 
 class AnnouncementStatus(StrEnum):
@@ -63,3 +68,4 @@ class JobKind(StrEnum):
     INQUIRY = "inquiry"  # a resident's message, into Japanese for the desk
     REPLY = "reply"  # a desk reply, into the resident's language
     ADHOC = "adhoc"  # a text sent to POST /api/v1/translate
+    REQUEST = "request"  # a translation request's machine pre-fill, per target language

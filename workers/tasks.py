@@ -14,6 +14,8 @@ from server.core import backup, outbox
 from server.core.tasks import TaskName
 from server.inquiries import service as inquiries
 from server.inquiries import translate as inquiry_languages
+from server.requests import service as requests_service
+from server.roster import service as roster
 from server.translation import adhoc, machine_jobs, planning
 
 log = logging.getLogger(__name__)
@@ -109,4 +111,18 @@ def purge_mail() -> int:
     """Delete addresses never confirmed (daily)."""
     count = mail.purge(current_app.config["MAIL_UNCONFIRMED_DAYS"])
     log.info("deleted %s unconfirmed address(es)", count)
+    return count
+
+
+@shared_task(name=TaskName.REQUESTS_TICK.value, **TRANSIENT)
+def requests_tick() -> tuple[int, int]:
+    """Return lapsed request claims to the queue; tell consoles of overdue ones (each minute)."""
+    return requests_service.tick()
+
+
+@shared_task(name=TaskName.PURGE_ROSTER.value)
+def purge_roster() -> int:
+    """Empty contacts of roster people unchanged past the retention period (daily)."""
+    count = roster.purge(current_app.config["ROSTER_RETENTION_DAYS"])
+    log.info("purged the contacts of %s roster person(s)", count)
     return count

@@ -209,6 +209,37 @@ OPTIONS: tuple[Option, ...] = (
         _positive,
         "How many backups the periodic job keeps in BACKUP_DIR; older ones are deleted.",
     ),
+    Option(
+        "REQUEST_DEADLINE_MINUTES",
+        120,
+        int,
+        "Deadline of a translation request when the requester gives none.",
+    ),
+    Option(
+        "REQUEST_CLAIM_MINUTES",
+        30,
+        int,
+        "A claimed request piece nobody saves for this long returns to the queue.",
+    ),
+    Option(
+        "REQUEST_FILE_MAX_BYTES",
+        1024 * 1024,
+        int,
+        "Largest `.txt`/`.docx` file a requester may upload.",
+    ),
+    Option(
+        "REQUEST_UNZIPPED_MAX_BYTES",
+        8 * 1024 * 1024,
+        int,
+        "Largest uncompressed content of an uploaded `.docx` (a zip bomb is refused).",
+    ),
+    Option("INVITE_HOURS", 72, int, "How long a remote translator's invite link works."),
+    Option(
+        "ROSTER_RETENTION_DAYS",
+        180,
+        int,
+        "Contacts of roster people unchanged for this long are emptied by the daily purge.",
+    ),
     Option("LOG_LEVEL", "INFO", str, "Log level of web and worker processes."),
     Option(
         "LOG_FORMAT",

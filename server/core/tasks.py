@@ -32,6 +32,8 @@ class TaskName(StrEnum):
     SEND_MAIL_BATCH = "workers.tasks.send_mail_batch"
     SEND_MAIL_CONFIRMATION = "workers.tasks.send_mail_confirmation"
     PURGE_MAIL = "workers.tasks.purge_mail"
+    REQUESTS_TICK = "workers.tasks.requests_tick"
+    PURGE_ROSTER = "workers.tasks.purge_roster"
 
 
 # translate: planning an announcement's or an inquiry's languages, short and first in line;
@@ -52,6 +54,8 @@ QUEUE_OF: dict[TaskName, str] = {
     TaskName.SEND_MAIL_BATCH: "channels",
     TaskName.SEND_MAIL_CONFIRMATION: "channels",
     TaskName.PURGE_MAIL: "maintenance",
+    TaskName.REQUESTS_TICK: "maintenance",
+    TaskName.PURGE_ROSTER: "maintenance",
 }
 QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 
@@ -105,6 +109,9 @@ def celery_init_app(app: Flask) -> Celery:
             "purge-inquiries": {"task": TaskName.PURGE_INQUIRIES.value, "schedule": 86400.0},
             "purge-mail": {"task": TaskName.PURGE_MAIL.value, "schedule": 86400.0},
             **_backup_schedule(app),
+            # Lapsed claims and overdue requests are read from the database, never an ETA.
+            "requests-tick": {"task": TaskName.REQUESTS_TICK.value, "schedule": 60.0},
+            "purge-roster": {"task": TaskName.PURGE_ROSTER.value, "schedule": 86400.0},
         },
         worker_hijack_root_logger=False,
     )

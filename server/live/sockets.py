@@ -14,6 +14,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from server.core import auth, redis_urls
 from server.core.extensions import db, redis_client, socketio
 from server.live.events import NAMESPACE
+from server.words import SCOPED
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ def on_connect(data: dict[str, Any] | None = None) -> None:
             log.info("board %s connected sid=%s", board.id, getattr(request, "sid", "?"))
             return
         if current_user.is_authenticated:
-            join_room("console")
+            # Requesters and remote translators hear of requests only, never the desk's work.
+            join_room("requests" if current_user.role in SCOPED else "console")
             return
         raise ConnectionRefusedError("a board token or a console session is required")
     finally:

@@ -10,6 +10,8 @@ from sqlalchemy import engine_from_config, pool
 import server.channels.models
 import server.models
 import server.operations.models
+import server.requests.models
+import server.roster.models
 import server.shelters.models  # noqa: F401
 from server.core.extensions import db
 

@@ -1,0 +1,1 @@
+"""Translation and interpreter requests: queue by language, claim, check, deliver, metrics."""

@@ -1,0 +1,1 @@
+"""The roster: staff, volunteers and interpreters with their languages, skills and shifts."""
