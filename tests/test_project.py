@@ -43,19 +43,27 @@ def test_japanese_console_catalog_is_complete_and_compiled() -> None:
         po = read_po(fh)
     with po_path.with_suffix(".mo").open("rb") as fh:
         mo = read_mo(fh)
-    used = set()
+    used: set[tuple[str, str | None]] = set()
     for folder, method in (("server", "python"), ("web/templates", "jinja2")):
-        for _file, _line, message, _comments, _ctx in extract_from_dir(
+        for _file, _line, message, _comments, ctx in extract_from_dir(
             ROOT / folder,
             [("**.py", "python")] if method == "python" else [("**.html", "jinja2")],
-            keywords={"_": None, "gettext": None, "lazy_gettext": None},
+            keywords={
+                "_": None,
+                "gettext": None,
+                "lazy_gettext": None,
+                "lazy_pgettext": ((1, "c"), 2),
+            },
         ):
-            used.add(message)
-    missing = sorted(m for m in used if not (po.get(m) and po.get(m).string))
+            used.add((message, ctx))
+    missing = sorted(
+        (m, c) for m, c in used if not (po.get(m, context=c) and po.get(m, context=c).string)
+    )
     assert not missing, f"untranslated console strings: {missing}"
     for message in po:
         if message.id:
-            assert mo.get(message.id) is not None and mo.get(message.id).string == message.string, (
+            compiled = mo.get(message.id, context=message.context)
+            assert compiled is not None and compiled.string == message.string, (
                 "messages.mo is stale: run `pybabel compile -d translations/i18n`"
             )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from server.web.console import (  # noqa: F401  (each module adds its pages to the blueprint)
     announcements,
+    display,
     inquiries,
     reports,
     review,
     session,
     shelters,
+    users,
 )
 from server.web.console.blueprint import bp
 
