@@ -26,6 +26,11 @@ def center_tz() -> tzinfo:
     return ZoneInfo(name or DEFAULT_TIMEZONE)
 
 
+def zone_name() -> str:
+    """The IANA name of the center's zone, to show beside times."""
+    return str(center_tz())
+
+
 def local(moment: datetime) -> datetime:
     """A stored (UTC) time in the center's zone; a naive one is taken as UTC."""
     if moment.tzinfo is None:

@@ -124,4 +124,5 @@ def _labels() -> dict[str, Any]:
         "role_label": lambda k: _label(ROLES, k),
         "channel_label": lambda k: _label(CHANNELS, k),
         "inquiry_category_label": inquiry_category,
+        "center_zone": clock.zone_name(),
     }
