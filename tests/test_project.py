@@ -53,6 +53,7 @@ def test_japanese_console_catalog_is_complete_and_compiled() -> None:
                 "gettext": None,
                 "lazy_gettext": None,
                 "lazy_pgettext": ((1, "c"), 2),
+                "pgettext": ((1, "c"), 2),
             },
         ):
             used.add((message, ctx))
@@ -94,3 +95,36 @@ def test_resident_pages_are_translated_into_every_center_language() -> None:
         assert not missing, f"{locale}: untranslated resident strings: {missing}"
         for m in resident:
             assert mo.get(m) is not None and mo.get(m).string == po.get(m).string, (locale, m)
+
+
+def _messages(folder: str, pattern: str, method: str) -> dict[tuple[str, str | None], str]:
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "lazy_gettext": None,
+        "pgettext": ((1, "c"), 2),
+        "lazy_pgettext": ((1, "c"), 2),
+    }
+    return {
+        (message, ctx): f"{folder}/{name}"
+        for name, _l, message, _c, ctx in extract_from_dir(
+            ROOT / folder, [(pattern, method)], keywords=keywords
+        )
+    }
+
+
+def test_staff_pages_never_share_a_message_with_the_resident_pages() -> None:
+    """The Japanese resident page speaks やさしい日本語: one msgid shared with the console would
+    put 「こたえが あります」 on a staff page. Staff words that resident pages also use carry
+    the context "console" (pgettext)."""
+    resident = _messages("server/web", "resident.py", "python")
+    resident |= _messages("web/templates/resident", "**.html", "jinja2")
+    staff = _messages("web/templates/console", "**.html", "jinja2")
+    staff |= {
+        key: where
+        for key, where in _messages("server", "**.py", "python").items()
+        if not where.endswith("resident.py")
+    }
+    staff = {k: v for k, v in staff.items() if "resident" not in v}
+    shared = sorted(set(resident) & set(staff), key=str)
+    assert not shared, f"give these console messages the context 'console': {shared}"

@@ -162,7 +162,7 @@ def test_exports_leave_personal_fields_out_unless_an_admin_asks(client: Any) -> 
     exported = select(AuditLog.action).where(AuditLog.object_type != "user")
     assert db.session.scalar(exported) == "export_personal"
     page = client.get("/reports").get_data(as_text=True)
-    assert "<svg" in page and "food_water" in page
+    assert "<svg" in page and "食料・水" in page and "food_water" not in page  # labels, not keys
 
 
 def test_reviewer_only_page_is_refused_to_an_operator(client: Any) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import get_locale, lazy_pgettext
+from flask_babel import get_locale, gettext, lazy_pgettext
 
 import manuals
 from server.core import clock
@@ -112,9 +112,23 @@ def center_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return clock.format_local(moment, fmt)
 
 
+def live_labels() -> dict[str, Any]:
+    """What console.js writes into the live language table, in the console's language."""
+    return {
+        "status": {k: str(v) for k, v in STATUSES.items()},
+        "method": {k: str(v) for k, v in METHODS.items()},
+        "reviewed": gettext("reviewed"),
+        "not_reviewed": gettext("not reviewed"),
+        "live": "● " + gettext("live"),
+        "reconnecting": "○ " + gettext("reconnecting…"),
+    }
+
+
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {
+        "labelled": lambda rows, label: [(label(k), n) for k, n in rows],
+        "live_labels": live_labels,
         "category_label": lambda k: _label(CATEGORIES, k),
         "severity_label": lambda k: _label(SEVERITIES, k),
         "urgency_label": lambda k: _label(URGENCIES, k),
