@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +13,7 @@ import pytest
 
 from server.people import accounts
 from tests.browser.conftest import ARTIFACTS
+from translations import phrasebook
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -87,3 +91,62 @@ def test_first_admin_changes_the_one_time_password(desk: Page, center: Any) -> N
     desk.fill("input[name=password]", one_time)
     desk.click("button.primary")
     expect(desk.locator("p.flash.error")).to_be_visible()
+
+
+def test_live_table_is_right_without_a_reload(desk: Page, center: Any) -> None:
+    """Languages finished after the page was drawn but before its socket subscribed still show.
+
+    The worker is stopped while the page is drawn (every language queued) and the Socket.IO
+    client is held back until the worker has finished them all: their events are gone before
+    the page subscribes, so only reading the state after connecting can show them.
+    """
+    with center.app.app_context():
+        accounts.create_user("desk-live", "operator", "operator-password")
+        token = accounts.create_token("desk-live")
+    worker = center.stack.procs["worker"]
+    os.killpg(worker.pid, signal.SIGTERM)
+    worker.wait(timeout=60)
+    template = phrasebook.load()["shelter.quiet_hours"]
+    r = center.api(
+        "POST",
+        "/api/v1/announcements",
+        token,
+        json={"template_id": template.id, "slots": {"time": "21:00"}, "category": "shelter"},
+    )
+    assert r.status_code == 201, r.text
+    announcement_id = r.json()["id"]
+
+    desk.goto(center.url + "/login")
+    desk.fill("input[name=username]", "desk-live")
+    desk.fill("input[name=password]", "operator-password")
+    desk.click("button.primary")
+    held: list[Any] = []
+    desk.route("**/socket.io.min.js", lambda route: held.append(route))
+    desk.goto(f"{center.url}/announcements/{announcement_id}", wait_until="commit")
+    statuses = desk.locator("#live tbody td.status")
+    expect(statuses.first).to_have_text("待機中")
+    count = statuses.count()
+    assert count == 13
+    assert statuses.all_inner_texts() == ["待機中"] * count
+
+    center.start_worker()
+    center.wait_for_worker()
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        state = center.api("GET", f"/api/v1/announcements/{announcement_id}", token).json()
+        if all(t["status"] == "done" for t in state["translations"]):
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"the worker did not finish: {state['translations']}")
+    desk.wait_for_timeout(100)  # let the held request reach the route handler
+    assert held, "the page should be waiting for its Socket.IO client"
+    for route in held:
+        route.continue_()
+    expect(desk.locator("#socket-state")).to_have_text("● 受信中", timeout=WAIT_MS)
+    expect(desk.locator("#live")).to_have_attribute("data-synced", "1", timeout=WAIT_MS)
+    for i in range(count):
+        expect(statuses.nth(i)).to_have_text("完了")
+    texts = desk.locator("#live tbody td.text").all_inner_texts()
+    assert template.render("en", template.parse_slots({"time": "21:00"})) in texts
+    shoot(desk, "live-table")
