@@ -107,7 +107,11 @@ def test_admin_sees_board_links_and_can_rotate(client: Any, app: Any) -> None:
     page = client.get("/shelters").get_data(as_text=True)
     old = re.search(rf"/board/{board.id}\?token=([\w.]+)", page).group(1)  # type: ignore[union-attr]
     assert client.get(f"/board/{board.id}?token={old}").status_code == 200
-    assert client.post(f"/boards/{board.id}/new-link").status_code == 302
+    # Without the confirmation nothing changes: a page asks first.
+    asked = client.post(f"/boards/{board.id}/new-link")
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.get_data(as_text=True)
+    assert client.get(f"/board/{board.id}?token={old}").status_code == 200
+    assert client.post(f"/boards/{board.id}/new-link", data={"confirm": "yes"}).status_code == 302
     assert client.get(f"/board/{board.id}?token={old}").status_code == 403
     db.session.expire_all()
     assert db.session.get(Board, board.id).token_version == 2
