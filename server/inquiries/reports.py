@@ -38,7 +38,9 @@ def daily(day: date) -> dict[str, Any]:
     stale = db.session.scalars(
         select(Inquiry)
         .where(
-            Inquiry.status.in_((InquiryStatus.OPEN, InquiryStatus.IN_PROGRESS)),
+            Inquiry.status.in_(
+                (InquiryStatus.OPEN, InquiryStatus.IN_PROGRESS, InquiryStatus.WAITING)
+            ),
             Inquiry.created_at < utcnow() - timedelta(days=1),
         )
         .order_by(Inquiry.created_at)

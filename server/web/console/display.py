@@ -72,7 +72,7 @@ STATUSES = {
     "answered": lazy_pgettext("console", "answered"),
     "closed": lazy_pgettext("console", "closed"),
     "referred": lazy_pgettext("console", "referred"),
-    "waiting_translation": lazy_pgettext("console", "waiting for translation"),
+    "waiting": lazy_pgettext("console", "waiting for translation"),
 }
 METHODS = {
     "phrasebook": lazy_pgettext("console", "phrasebook"),
