@@ -139,3 +139,20 @@ def test_board_page_has_no_inline_script_and_no_external_asset(client: Any, app:
     assert not re.search(r'(src|href)="(https?:)?//', page)
     for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page):
         assert client.get(asset).status_code == 200, asset
+
+
+def test_favicon_is_served_locally(client: Any) -> None:
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.mimetype == "image/vnd.microsoft.icon"
+    assert r.data[:4] == b"\x00\x00\x01\x00"  # an ICO header
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and b"<svg" in svg.data
+
+
+def test_daily_report_is_in_the_navigation(client: Any) -> None:
+    accounts.create_user("op", "operator", "operator-password")
+    login(client)
+    nav = client.get("/").get_data(as_text=True).split("<nav>")[1].split("</nav>")[0]
+    assert 'href="/reports"' in nav and "日報" in nav

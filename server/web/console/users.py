@@ -17,7 +17,12 @@ from server.web.console.blueprint import bp
 from server.words import ROLES, Role
 
 # Pages a user with a one-time password may still open.
-OPEN_WHILE_ONE_TIME = {"console.login", "console.logout", "console.change_password"}
+OPEN_WHILE_ONE_TIME = {
+    "console.login",
+    "console.logout",
+    "console.change_password",
+    "console.favicon",
+}
 
 
 def _error(exc: accounts.AccountError) -> str:
