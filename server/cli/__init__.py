@@ -85,7 +85,7 @@ def up(host: str | None, port: int | None, data_dir: str | None, with_demo: bool
         click.echo(f"  Console:  {app.config['PUBLIC_URL']}/")
         if admin:
             click.echo(f"  First admin: user 'admin', one-time password: {admin[1]}")
-            click.echo("              (shown only now; create others with `tagengo users create`)")
+            click.echo("              (shown only now; you choose your own at the first sign-in)")
         click.echo(f"  Board:    {link}")
         click.echo(f"  Data:     {folder}  (logs in {logs})")
         if with_demo:
