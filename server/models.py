@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -59,6 +60,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # BCP 47 codes this person can work in, comma-separated (to assign inquiries).
     languages: Mapped[str] = mapped_column(String(200), default="ja", server_default="ja")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A generated (one-time) password: the console asks for a new one before anything else.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
@@ -355,7 +360,7 @@ class InquiryEvent(db.Model):  # type: ignore[name-defined,misc]
 
 
 class AuditLog(db.Model):  # type: ignore[name-defined,misc]
-    """Every time staff see personal data (an inquiry, an export with personal fields)."""
+    """Every time staff see personal data, and every change to an account."""
 
     __tablename__ = "audit_log"
 
@@ -366,3 +371,4 @@ class AuditLog(db.Model):  # type: ignore[name-defined,misc]
     object_id: Mapped[int | None] = mapped_column(Integer)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    detail: Mapped[str | None] = mapped_column(String(200))  # e.g. "role: operator → admin"

@@ -56,6 +56,7 @@ class Method(StrEnum):
 class InquiryStatus(StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
+    WAITING = "waiting"  # replied, but the resident has no reply in their language yet
     ANSWERED = "answered"
     CLOSED = "closed"
     REFERRED = "referred"

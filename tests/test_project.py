@@ -43,19 +43,28 @@ def test_japanese_console_catalog_is_complete_and_compiled() -> None:
         po = read_po(fh)
     with po_path.with_suffix(".mo").open("rb") as fh:
         mo = read_mo(fh)
-    used = set()
+    used: set[tuple[str, str | None]] = set()
     for folder, method in (("server", "python"), ("web/templates", "jinja2")):
-        for _file, _line, message, _comments, _ctx in extract_from_dir(
+        for _file, _line, message, _comments, ctx in extract_from_dir(
             ROOT / folder,
             [("**.py", "python")] if method == "python" else [("**.html", "jinja2")],
-            keywords={"_": None, "gettext": None, "lazy_gettext": None},
+            keywords={
+                "_": None,
+                "gettext": None,
+                "lazy_gettext": None,
+                "lazy_pgettext": ((1, "c"), 2),
+                "pgettext": ((1, "c"), 2),
+            },
         ):
-            used.add(message)
-    missing = sorted(m for m in used if not (po.get(m) and po.get(m).string))
+            used.add((message, ctx))
+    missing = sorted(
+        (m, c) for m, c in used if not (po.get(m, context=c) and po.get(m, context=c).string)
+    )
     assert not missing, f"untranslated console strings: {missing}"
     for message in po:
         if message.id:
-            assert mo.get(message.id) is not None and mo.get(message.id).string == message.string, (
+            compiled = mo.get(message.id, context=message.context)
+            assert compiled is not None and compiled.string == message.string, (
                 "messages.mo is stale: run `pybabel compile -d translations/i18n`"
             )
 
@@ -97,3 +106,36 @@ def test_readme_floor_plan_names_every_server_package() -> None:
         if (p / "__init__.py").exists() or p.name == "migrations"
     )
     assert sorted(rows) == packages, "update the floor plan table in README 'How it works'"
+
+
+def _messages(folder: str, pattern: str, method: str) -> dict[tuple[str, str | None], str]:
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "lazy_gettext": None,
+        "pgettext": ((1, "c"), 2),
+        "lazy_pgettext": ((1, "c"), 2),
+    }
+    return {
+        (message, ctx): f"{folder}/{name}"
+        for name, _l, message, _c, ctx in extract_from_dir(
+            ROOT / folder, [(pattern, method)], keywords=keywords
+        )
+    }
+
+
+def test_staff_pages_never_share_a_message_with_the_resident_pages() -> None:
+    """The Japanese resident page speaks やさしい日本語: one msgid shared with the console would
+    put 「こたえが あります」 on a staff page. Staff words that resident pages also use carry
+    the context "console" (pgettext)."""
+    resident = _messages("server/web", "resident.py", "python")
+    resident |= _messages("web/templates/resident", "**.html", "jinja2")
+    staff = _messages("web/templates/console", "**.html", "jinja2")
+    staff |= {
+        key: where
+        for key, where in _messages("server", "**.py", "python").items()
+        if not where.endswith("resident.py")
+    }
+    staff = {k: v for k, v in staff.items() if "resident" not in v}
+    shared = sorted(set(resident) & set(staff), key=str)
+    assert not shared, f"give these console messages the context 'console': {shared}"

@@ -6,10 +6,11 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from server.core import clock
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
-CENTER_TZ = ZoneInfo("Asia/Tokyo")
+
 # CAP 1.2 §3.2.1: identifiers and senders carry no spaces, commas or XML-reserved characters.
 FORBIDDEN = re.compile(r"[\s,<&]")
 # xs:language, which CAP 1.2 uses for RFC 3066 tags (ja-x-easy fits: 1–8 alphanumerics a part).
@@ -75,7 +76,7 @@ def timestamp(moment: datetime) -> str:
     """Format a time as CAP wants it: seconds, explicit offset (never ``Z``), center time."""
     if moment.tzinfo is None:
         raise CapError("CAP times must be timezone-aware")
-    return moment.astimezone(CENTER_TZ).replace(microsecond=0).isoformat()
+    return moment.astimezone(clock.center_tz()).replace(microsecond=0).isoformat()
 
 
 def _check(alert: Alert) -> None:

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ def up(host: str | None, port: int | None, data_dir: str | None, with_demo: bool
         click.echo(f"  Console:  {app.config['PUBLIC_URL']}/")
         if admin:
             click.echo(f"  First admin: user 'admin', one-time password: {admin[1]}")
-            click.echo("              (shown only now; create others with `tagengo users create`)")
+            click.echo("              (shown only now; you choose your own at the first sign-in)")
         click.echo(f"  Board:    {link}")
         click.echo(f"  Data:     {folder}  (logs in {logs})")
         if with_demo:
@@ -240,22 +241,87 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--languages", default="ja", help="Languages this person works in, e.g. ja,vi,en.")
 def users_create(username: str, role: str, password_stdin: bool, languages: str) -> None:
-    """Create an account; prints a generated password once unless one is given."""
+    """Create an account; prints a one-time password (changed at first sign-in) unless given."""
     from server.people import accounts
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     with _app(needs_secret=False).app_context():
         try:
-            user, used = accounts.create_user(username, role, password)
-            user.languages = languages
-            from server.core.extensions import db as database
-
-            database.session.commit()
+            _user, used = accounts.create_user(username, role, password, languages)
         except accounts.AccountError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"Created {role} '{username}'.")
     if not password_stdin:
-        click.echo(f"Password (shown once): {used}")
+        click.echo(f"One-time password (shown once, changed at first sign-in): {used}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List accounts: name, role, languages, state."""
+    from sqlalchemy import select
+
+    from server.core.extensions import db as database
+    from server.models import User
+
+    with _app().app_context():
+        for user in database.session.scalars(select(User).order_by(User.username)):
+            state = "disabled" if not user.active else "active"
+            if user.active and user.must_change_password:
+                state += " (one-time password)"
+            click.echo(f"{user.username}\t{user.role}\t{user.languages}\t{state}")
+
+
+def _change_user(username: str, change: Callable[[Any], str]) -> None:
+    from server.people import accounts
+
+    with _app().app_context():
+        try:
+            click.echo(change(accounts.find_user(username)))
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@users.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable a disabled account again.")
+def users_disable(username: str, enable: bool) -> None:
+    """Disable an account: it cannot sign in and its API tokens stop working."""
+    from server.people import accounts
+
+    def change(user: Any) -> str:
+        accounts.set_active(user, enable)
+        return f"{'Enabled' if enable else 'Disabled'} '{user.username}'."
+
+    _change_user(username, change)
+
+
+@users.command("reset-password")
+@click.argument("username")
+def users_reset_password(username: str) -> None:
+    """Give an account a new one-time password (printed once, changed at next sign-in)."""
+    from server.people import accounts
+
+    _change_user(
+        username,
+        lambda user: (
+            "One-time password (shown once, changed at next sign-in): "
+            + accounts.reset_password(user)
+        ),
+    )
+
+
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def users_set_role(username: str, role: str) -> None:
+    """Change an account's role."""
+    from server.people import accounts
+
+    def change(user: Any) -> str:
+        accounts.set_role(user, role)
+        return f"'{user.username}' is now {role}."
+
+    _change_user(username, change)
 
 
 @main.group()

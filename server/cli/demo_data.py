@@ -9,7 +9,7 @@ from typing import Any
 
 from server.announcements import service
 from server.announcements.drafts import parse_draft
-from server.core.validation import CENTER_TZ
+from server.core.clock import center_tz
 from server.models import Shelter
 from server.people import accounts
 from server.shelters import census, registry, rounds
@@ -59,7 +59,7 @@ def _seed_registry(shelters: list[Shelter]) -> Iterator[str]:
     shelters[1].foreign_count = 5
     shelters[1].headcount = 41
     answers = {
-        "visit_date": datetime.now(CENTER_TZ).date().isoformat(),
+        "visit_date": datetime.now(center_tz()).date().isoformat(),
         "visit_time": "10:00",
         "visitors": "情報班（デモ）",
         "total_evacuees": 180,

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g, request
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -94,6 +95,10 @@ def init_app(app: Flask) -> None:
     """Wire Flask-Login to the users table."""
     login_manager.init_app(app)
     login_manager.login_view = "console.login"
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    # The lazy message is turned into text in the request's language before it is flashed.
+    login_manager.localize_callback = str
 
     @login_manager.user_loader
     def _load(user_id: str) -> User | None:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from server.core import redis_urls
+from server.core.clock import DEFAULT_TIMEZONE, parse_timezone
 from translations.languages import CENTER_LANGUAGES
 
 # Every center language but Japanese, the usual source.
@@ -123,6 +124,13 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("FEED_PAGE_SIZE", 500, int, "Most events one `/feed?since=` call returns."),
     Option("DEFAULT_LOCALE", "ja", str, "Console language (`ja` or `en`)."),
+    Option(
+        "TIMEZONE",
+        DEFAULT_TIMEZONE,
+        parse_timezone,
+        "IANA time zone of the center: times in the console, reports and exports are shown "
+        "in it (with the zone), and times typed without a zone are read in it.",
+    ),
     Option(
         "ARGOS_PACKAGES_DIR",
         "",

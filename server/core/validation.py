@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 
+from server.core import clock
 from server.core.errors import ApiError
 
 CATEGORIES = (
@@ -35,7 +35,6 @@ CATEGORIES = (
 SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
 URGENCIES = ("Immediate", "Expected", "Future", "Past", "Unknown")
 CERTAINTIES = ("Observed", "Likely", "Possible", "Unlikely", "Unknown")
-CENTER_TZ = ZoneInfo("Asia/Tokyo")
 # The largest value an INTEGER column holds on PostgreSQL (SQLite takes 64 bits, but ids and
 # sequence numbers are the same on both); a larger number in input names nothing that exists.
 MAX_ID = 2**31 - 1
@@ -108,7 +107,7 @@ def timestamp(data: Mapping[str, Any], field: str) -> datetime | None:
             field, f"'{field}' must be an ISO 8601 time like 2026-11-21T18:00+09:00"
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=CENTER_TZ)
+        parsed = parsed.replace(tzinfo=clock.center_tz())
     if parsed <= datetime.now(UTC):
         raise bad(field, f"'{field}' must be in the future")
     return parsed.astimezone(UTC)

@@ -8,21 +8,20 @@ import statistics
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from server.core import clock
 from server.core.extensions import db
 from server.models import Inquiry, Shelter, utcnow
 from server.words import InquiryStatus
 
-CENTER_TZ = ZoneInfo("Asia/Tokyo")
 PERSONAL_COLUMNS = ("place", "message", "message_ja", "name", "contact")
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC interval of one calendar day in Japan."""
-    start = datetime.combine(day, time.min, tzinfo=CENTER_TZ).astimezone(UTC)
+    """The UTC interval of one calendar day in the center's time zone."""
+    start = datetime.combine(day, time.min, tzinfo=clock.center_tz()).astimezone(UTC)
     return start, start + timedelta(days=1)
 
 
@@ -39,7 +38,9 @@ def daily(day: date) -> dict[str, Any]:
     stale = db.session.scalars(
         select(Inquiry)
         .where(
-            Inquiry.status.in_((InquiryStatus.OPEN, InquiryStatus.IN_PROGRESS)),
+            Inquiry.status.in_(
+                (InquiryStatus.OPEN, InquiryStatus.IN_PROGRESS, InquiryStatus.WAITING)
+            ),
             Inquiry.created_at < utcnow() - timedelta(days=1),
         )
         .order_by(Inquiry.created_at)
@@ -85,7 +86,7 @@ def inquiries_csv(personal: bool) -> str:
     for i in db.session.scalars(select(Inquiry).order_by(Inquiry.id)):
         row = [
             i.id,
-            i.created_at.isoformat(),
+            clock.local(i.created_at).isoformat(),
             i.channel,
             i.lang,
             i.lang_detected or "",
@@ -93,7 +94,7 @@ def inquiries_csv(personal: bool) -> str:
             i.shelter_id or "",
             i.status,
             int(i.priority),
-            i.first_reply_at.isoformat() if i.first_reply_at else "",
+            clock.local(i.first_reply_at).isoformat() if i.first_reply_at else "",
             int(bool(i.purged_at)),
         ]
         if personal:

@@ -234,9 +234,10 @@ def reply(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> InquiryReply
     )
     db.session.add(row)
     inquiry.first_reply_at = inquiry.first_reply_at or utcnow()
-    if inquiry.status in (InquiryStatus.OPEN, InquiryStatus.IN_PROGRESS):
-        history(inquiry, user, "status", f"{inquiry.status} → answered")
-        inquiry.status = InquiryStatus.ANSWERED
+    # Answered only once the resident can read the reply: until then, waiting for translation.
+    if inquiry.status in (InquiryStatus.OPEN, InquiryStatus.IN_PROGRESS, InquiryStatus.ANSWERED):
+        history(inquiry, user, "status", f"{inquiry.status} → {InquiryStatus.WAITING}")
+        inquiry.status = InquiryStatus.WAITING
     inquiry.updated_at = utcnow()
     db.session.flush()
     history(inquiry, user, "reply", f"reply {row.id}")
@@ -254,6 +255,16 @@ def reply(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> InquiryReply
     return row
 
 
+def answered_if_delivered(inquiry: Inquiry, user: User | None = None) -> None:
+    """A waiting inquiry becomes answered once every reply is in the resident's language."""
+    if inquiry.status == InquiryStatus.WAITING and all(
+        r.status == TranslationStatus.DONE for r in inquiry.replies
+    ):
+        history(inquiry, user, "status", f"{InquiryStatus.WAITING} → {InquiryStatus.ANSWERED}")
+        inquiry.status = InquiryStatus.ANSWERED
+        inquiry.updated_at = utcnow()
+
+
 def correct_reply(reply: InquiryReply, text: str, user: User) -> InquiryReply:
     """A reviewer or interpreter writes or corrects the resident-language text of a reply."""
     inquiry = db.session.get(Inquiry, reply.inquiry_id)
@@ -268,6 +279,8 @@ def correct_reply(reply: InquiryReply, text: str, user: User) -> InquiryReply:
     if inquiry is not None and reply.text_ja:
         memory.remember("ja", inquiry.lang, reply.text_ja, text, user.id)
         history(inquiry, user, "reply_reviewed", f"reply {reply.id}")
+    if inquiry is not None:
+        answered_if_delivered(inquiry, user)
     db.session.commit()
     return reply
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from server.core import outbox
 from server.core.extensions import db
-from server.inquiries.service import PENDING, history, inquiry_ref, notify, reply_ref
+from server.inquiries.service import (
+    PENDING,
+    answered_if_delivered,
+    history,
+    inquiry_ref,
+    notify,
+    reply_ref,
+)
 from server.models import Inquiry, InquiryReply, MachineJob, utcnow
 from server.translation import engine, machine_jobs, memory
 from server.words import JobKind, TranslationStatus
@@ -134,6 +141,7 @@ def translate_reply(reply_id: int) -> None:
             machine_jobs.wake("ja", inquiry.lang)
             return
         _settle_reply(row, result)
+    answered_if_delivered(inquiry)
     db.session.commit()
     notify(inquiry, "reply_translated")
 
@@ -148,6 +156,7 @@ def _finish_replies(done: list[tuple[MachineJob, pipeline.Result]]) -> machine_j
         _settle_reply(row, result)
         inquiry = db.session.get(Inquiry, row.inquiry_id)
         if inquiry is not None:
+            answered_if_delivered(inquiry)
             told.append(inquiry)
 
     return _telling(told, "reply_translated")

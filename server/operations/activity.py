@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from server.core import validation
+from server.core import clock, validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import User, utcnow
@@ -101,7 +101,7 @@ def _time(args: Mapping[str, str], field: str) -> datetime | None:
     except ValueError:
         raise validation.bad(field, f"'{field}' must be a time like 2026-11-21T18:00") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=validation.CENTER_TZ)
+        parsed = parsed.replace(tzinfo=clock.center_tz())
     return parsed
 
 

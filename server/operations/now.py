@@ -17,7 +17,12 @@ from server.operations.models import Handover
 from server.translation import review
 from server.words import AnnouncementStatus, InquiryStatus, TranslationStatus
 
-WAITING = (InquiryStatus.OPEN, InquiryStatus.IN_PROGRESS, InquiryStatus.ANSWERED)
+WAITING = (
+    InquiryStatus.OPEN,
+    InquiryStatus.IN_PROGRESS,
+    InquiryStatus.WAITING,
+    InquiryStatus.ANSWERED,
+)
 MAX_ANNOUNCEMENTS = 100
 
 

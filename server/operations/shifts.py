@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from server.core import validation
+from server.core import clock, validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import User, utcnow
@@ -28,7 +28,7 @@ def parse_time(value: str | None, field: str) -> datetime:
     except ValueError:
         raise validation.bad(field, f"'{field}' must be a time like 2026-11-21T18:00") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=validation.CENTER_TZ)
+        parsed = parsed.replace(tzinfo=clock.center_tz())
     return parsed.astimezone(UTC)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
+from server.core import clock
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.inquiries import reports
@@ -27,7 +28,7 @@ from translations import languages
 
 def today() -> date:
     """The calendar day in Japan now."""
-    return datetime.now(reports.CENTER_TZ).date()
+    return datetime.now(clock.center_tz()).date()
 
 
 def parse_day(value: str | None) -> date:
@@ -95,8 +96,8 @@ def _staffing(start: datetime, end: datetime) -> dict[str, Any]:
         "shifts": [
             {
                 "label": s.label,
-                "starts_at": s.starts_at.astimezone(reports.CENTER_TZ).strftime("%m-%d %H:%M"),
-                "ends_at": s.ends_at.astimezone(reports.CENTER_TZ).strftime("%m-%d %H:%M"),
+                "starts_at": s.starts_at.astimezone(clock.center_tz()).strftime("%m-%d %H:%M"),
+                "ends_at": s.ends_at.astimezone(clock.center_tz()).strftime("%m-%d %H:%M"),
                 "staff": len(s.staff),
                 "volunteers": len(s.volunteers),
             }

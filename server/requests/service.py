@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
-from server.core import validation
+from server.core import clock, validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import MachineJob, User, utcnow
@@ -210,9 +210,7 @@ def _not_free(piece: RequestPiece) -> ApiError:
     if piece.status == PieceStatus.CLAIMED:
         holder = db.session.get(User, piece.translator_id) if piece.translator_id else None
         name = holder.username if holder else "someone"
-        until = (
-            piece.claimed_until.astimezone(validation.CENTER_TZ) if piece.claimed_until else None
-        )
+        until = piece.claimed_until.astimezone(clock.center_tz()) if piece.claimed_until else None
         return ApiError(
             409,
             "claimed",

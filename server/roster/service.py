@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.core import validation
+from server.core import clock, validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import AuditLog, User, utcnow
-from server.roster.models import Dispatch, Person, Availability
+from server.roster.models import Availability, Dispatch, Person
 from server.roster.words import LEVEL_RANK, Level, OrgKind, PersonKind, PersonStatus, Skill
 from translations import languages
 
@@ -26,8 +26,8 @@ class Clash(ApiError):
     """The person is already sent somewhere at an overlapping time."""
 
     def __init__(self, person: Person, other: Dispatch) -> None:
-        local = other.starts_at.astimezone(validation.CENTER_TZ)
-        until = other.ends_at.astimezone(validation.CENTER_TZ)
+        local = other.starts_at.astimezone(clock.center_tz())
+        until = other.ends_at.astimezone(clock.center_tz())
         super().__init__(
             409,
             "clash",
@@ -76,7 +76,7 @@ def parse_time(data: Mapping[str, Any], field: str) -> datetime:
     if parsed is None:
         raise validation.bad(field, f"'{field}' must be a time like 2026-11-21T18:00")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=validation.CENTER_TZ)
+        parsed = parsed.replace(tzinfo=clock.center_tz())
     return parsed.astimezone(UTC)
 
 
@@ -125,10 +125,10 @@ def add_shift(person: Person, starts_at: datetime, ends_at: datetime) -> Availab
 
 def evening(now: datetime | None = None) -> tuple[datetime, datetime]:
     """Return this evening (17–22 h, center time) as UTC; after 22 h, tomorrow's."""
-    local = (now or utcnow()).astimezone(validation.CENTER_TZ)
+    local = (now or utcnow()).astimezone(clock.center_tz())
     day = local.date() if local.time() < EVENING[1] else local.date() + timedelta(days=1)
-    start = datetime.combine(day, EVENING[0], validation.CENTER_TZ)
-    end = datetime.combine(day, EVENING[1], validation.CENTER_TZ)
+    start = datetime.combine(day, EVENING[0], clock.center_tz())
+    end = datetime.combine(day, EVENING[1], clock.center_tz())
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
@@ -159,7 +159,9 @@ def search(
     Best speakers first; a person marked off, or with no shift covering the whole time, or
     already dispatched at an overlapping time, is not free.
     """
-    covered = select(Availability.person_id).where(Availability.starts_at <= starts_at, Availability.ends_at >= ends_at)
+    covered = select(Availability.person_id).where(
+        Availability.starts_at <= starts_at, Availability.ends_at >= ends_at
+    )
     people = db.session.scalars(
         select(Person).where(
             Person.status != PersonStatus.OFF, Person.id.in_(covered), Person.purged_at.is_(None)

@@ -68,6 +68,8 @@ CATEGORY_NAMES = {
 STATUS_NAMES = {
     "open": lazy_gettext("Received"),
     "in_progress": lazy_gettext("A staff member is working on it"),
+    # Staff replied, the translation into the resident's language is not there yet.
+    "waiting": lazy_gettext("A staff member is working on it"),
     "answered": lazy_gettext("Answered"),
     "closed": lazy_gettext("Closed"),
     "referred": lazy_gettext("Passed to another office"),

@@ -107,9 +107,9 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
 
 
 def local_input(hours: float) -> str:
-    from server.core.validation import CENTER_TZ
+    from server.core.clock import center_tz
 
-    return (utcnow() + timedelta(hours=hours)).astimezone(CENTER_TZ).strftime("%Y-%m-%dT%H:%M")
+    return (utcnow() + timedelta(hours=hours)).astimezone(center_tz()).strftime("%Y-%m-%dT%H:%M")
 
 
 def wait_for_prefill(center: Any, timeout: float = 30) -> RequestPiece:

@@ -98,7 +98,7 @@ def test_database_and_accounts_can_be_prepared_without_the_secret(
     assert run(fresh, "db", "upgrade", "--data-dir", data).returncode == 0
     made = run(fresh, "users", "create", "admin2", "--role", "admin", "--data-dir", data)
     assert made.returncode == 0, made.stderr
-    assert "Password (shown once)" in made.stdout
+    assert "One-time password (shown once" in made.stdout
     shelter = run(fresh, "shelters", "create", "第一小学校", "--data-dir", data)
     assert shelter.returncode == 0 and "Shelter 1" in shelter.stdout
     # Board links are signed with the secret: that command says so in one line.

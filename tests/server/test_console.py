@@ -107,7 +107,11 @@ def test_admin_sees_board_links_and_can_rotate(client: Any, app: Any) -> None:
     page = client.get("/shelters").get_data(as_text=True)
     old = re.search(rf"/board/{board.id}\?token=([\w.]+)", page).group(1)  # type: ignore[union-attr]
     assert client.get(f"/board/{board.id}?token={old}").status_code == 200
-    assert client.post(f"/boards/{board.id}/new-link").status_code == 302
+    # Without the confirmation nothing changes: a page asks first.
+    asked = client.post(f"/boards/{board.id}/new-link")
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.get_data(as_text=True)
+    assert client.get(f"/board/{board.id}?token={old}").status_code == 200
+    assert client.post(f"/boards/{board.id}/new-link", data={"confirm": "yes"}).status_code == 302
     assert client.get(f"/board/{board.id}?token={old}").status_code == 403
     db.session.expire_all()
     assert db.session.get(Board, board.id).token_version == 2
@@ -135,3 +139,20 @@ def test_board_page_has_no_inline_script_and_no_external_asset(client: Any, app:
     assert not re.search(r'(src|href)="(https?:)?//', page)
     for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page):
         assert client.get(asset).status_code == 200, asset
+
+
+def test_favicon_is_served_locally(client: Any) -> None:
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.mimetype == "image/vnd.microsoft.icon"
+    assert r.data[:4] == b"\x00\x00\x01\x00"  # an ICO header
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and b"<svg" in svg.data
+
+
+def test_daily_report_is_in_the_navigation(client: Any) -> None:
+    accounts.create_user("op", "operator", "operator-password")
+    login(client)
+    nav = client.get("/").get_data(as_text=True).split("<nav>")[1].split("</nav>")[0]
+    assert 'href="/reports"' in nav and "日報" in nav

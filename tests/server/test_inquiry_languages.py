@@ -87,10 +87,12 @@ def test_a_reply_is_translated_by_the_drain_and_closes_its_work(
     reply = inquiries.reply(db.session.get(Inquiry, inquiry.id), {"text": "みず"}, user)
     translate.translate_reply(reply.id)
     assert db.session.get(InquiryReply, reply.id).status == "translating"
+    assert db.session.get(Inquiry, inquiry.id).status == "waiting"  # the resident has nothing yet
     assert machine_jobs.translate_machine("ja", "es") == 1
     db.session.expire_all()
     done = db.session.get(InquiryReply, reply.id)
     assert (done.status, done.text, done.method) == ("done", "agua", "machine")
+    assert db.session.get(Inquiry, inquiry.id).status == "answered"
     assert db.session.scalar(select(Outbox.processed_at).where(Outbox.ref == f"reply:{reply.id}"))
 
 

@@ -6,6 +6,7 @@ from server.web.console import (  # noqa: F401  (each module adds its pages to t
     activity,
     announcements,
     center,
+    display,
     inquiries,
     mail,
     needs,
@@ -20,6 +21,7 @@ from server.web.console import (  # noqa: F401  (each module adds its pages to t
     shelters_registry,
     shifts,
     situation,
+    users,
 )
 from server.web.console.blueprint import bp
 

@@ -19,6 +19,7 @@ from server.models import Announcement, Shelter
 from server.operations import now
 from server.shelters import needs
 from server.shelters.models import Need
+from server.web.console import confirm
 from server.web.console.blueprint import bp
 from server.words import WRITERS
 from translations import easy_japanese, languages, phrasebook
@@ -226,12 +227,21 @@ def update(announcement_id: int) -> Response:
     return redirect(url_for("console.announcement", announcement_id=announcement_id))
 
 
-@bp.post("/announcements/<int:announcement_id>/retract")
+@bp.route("/announcements/<int:announcement_id>/retract", methods=["GET", "POST"])
 @login_required
-def retract(announcement_id: int) -> Response:
-    """Withdraw an announcement from every board."""
+def retract(announcement_id: int) -> Response | str:
+    """Withdraw an announcement from every board, after a confirmation."""
     _require_writer()
     item = db.session.get(Announcement, announcement_id) or abort(404)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        return confirm.page(
+            _("Retract this announcement from every board?"),
+            _("Boards remove it in every language at once. This cannot be undone."),
+            _("Yes, retract it"),
+            url_for("console.announcement", announcement_id=announcement_id),
+            quote=item.revisions[-1].text,
+            quote_lang=item.source_lang,
+        )
     try:
         service.retract(item, current_user._get_current_object())
         flash(_("Retracted: boards have removed it."), "ok")

@@ -12,8 +12,9 @@ from werkzeug.wrappers import Response
 
 from server.core.errors import ApiError
 from server.core.extensions import db
+from server.inquiries import desk
 from server.inquiries import service as inquiries
-from server.models import Inquiry, InquiryReply, Shelter, User
+from server.models import AuditLog, Inquiry, InquiryReply, Shelter, User
 from server.web.console.blueprint import bp
 from server.words import STAFF, WRITERS
 from translations import languages, phrasebook
@@ -52,9 +53,24 @@ def inquiry_list() -> str:
     except ApiError as exc:
         flash(exc.message, "error")
         query = inquiries.filtered({})
+    items = db.session.scalars(query.limit(300)).all()
+    # The list shows a snippet of each message: personal data, so the view is audited.
+    db.session.add(
+        AuditLog(
+            user_id=current_user.id,
+            action="view_list",
+            object_type="inquiry_list",
+            remote_addr=request.remote_addr,
+            detail=f"{len(items)} inquiries",
+        )
+    )
+    db.session.commit()
     return render_template(
         "console/inquiries.html",
-        items=db.session.scalars(query.limit(300)).all(),
+        items=items,
+        untranslated=desk.untranslated_messages(),
+        untranslated_replies=desk.untranslated_replies(),
+        shelter_names={s.id: s.name_ja for s in db.session.scalars(select(Shelter))},
         args=args,
         statuses=inquiries.STATUSES,
         categories=inquiries.category_codes(),

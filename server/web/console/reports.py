@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Response, abort, render_template, request
 from flask_login import current_user, login_required
 
+from server.core import clock
 from server.core.extensions import db
 from server.inquiries import reports
 from server.models import AuditLog
@@ -17,17 +18,17 @@ from server.words import STAFF, WRITERS, Role
 @bp.get("/reports")
 @login_required
 def report_daily() -> str:
-    """Statistics of one day (?day=YYYY-MM-DD, default today in Japan)."""
+    """Statistics of one day (?day=YYYY-MM-DD, default today in the center's zone)."""
     if current_user.role not in STAFF:
         abort(403)
     try:
         day = (
             date.fromisoformat(request.args["day"])
             if request.args.get("day")
-            else datetime.now(reports.CENTER_TZ).date()
+            else clock.today().date()
         )
     except ValueError:
-        day = datetime.now(reports.CENTER_TZ).date()
+        day = clock.today().date()
     return render_template("console/report.html", r=reports.daily(day))
 
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from server.core.clock import center_tz
 from server.core.errors import ApiError
 from server.core.extensions import db
-from server.core.validation import CENTER_TZ
 from server.models import utcnow
 from server.requests import documents, interpreting
 from server.requests import service as requests
@@ -30,7 +30,7 @@ FORM_SLACK = 64 * 1024  # room for the form's other fields beside the file
 
 def local(moment: datetime) -> datetime:
     """A stored UTC time in the center's time zone, for display."""
-    return moment.astimezone(CENTER_TZ)
+    return moment.astimezone(center_tz())
 
 
 def common() -> dict[str, Any]:

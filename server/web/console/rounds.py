@@ -14,8 +14,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from manuals.records import Form
+from server.core.clock import center_tz
 from server.core.extensions import db
-from server.core.validation import CENTER_TZ
 from server.models import AuditLog, Shelter
 from server.shelters import census, needs, rounds
 from server.shelters.models import Need, Round
@@ -137,7 +137,7 @@ def round_new() -> Any:
     """The round sheet, rendered from the manual's form data."""
     if current_user.role not in WRITERS:
         abort(403)
-    now = datetime.now(CENTER_TZ)
+    now = datetime.now(center_tz())
     values = MultiDict(
         {
             "shelter_id": request.args.get("shelter", ""),

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from sqlalchemy import select
@@ -36,6 +44,15 @@ def login() -> str | Response:
         flash(_("Wrong user name or password."), "error")
         return render_template("console/login.html"), 401  # type: ignore[return-value]
     return render_template("console/login.html")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The icon browsers ask for at the root (boards and resident pages too)."""
+    assert current_app.static_folder is not None
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )
 
 
 @bp.post("/logout")

@@ -14,6 +14,7 @@ from server.live import sockets
 from server.models import Board, Shelter
 from server.operations import activity
 from server.operations.words import ActivityKind
+from server.web.console import confirm
 from server.web.console.blueprint import bp
 from server.words import WRITERS, Role
 
@@ -87,13 +88,25 @@ def create_board(shelter_id: int) -> Response:
     return redirect(url_for("console.shelters"))
 
 
-@bp.post("/boards/<int:board_id>/new-link")
+@bp.route("/boards/<int:board_id>/new-link", methods=["GET", "POST"])
 @login_required
-def rotate_board_link(board_id: int) -> Response:
-    """Give a board a new link; the old link stops working."""
+def rotate_board_link(board_id: int) -> Response | str:
+    """Give a board a new link after a confirmation; the old link stops working."""
     if current_user.role != Role.ADMIN:
         abort(403)
     board = db.session.get(Board, board_id) or abort(404)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        return confirm.page(
+            _("Replace the link of this board?"),
+            _(
+                "The screen showing %(board)s at %(shelter)s goes blank at once and stays so "
+                "until someone opens the new link on it.",
+                board=board.name,
+                shelter=board.shelter.name_ja,
+            ),
+            _("Yes, make a new link"),
+            url_for("console.shelters"),
+        )
     board.token_version += 1
     activity.record(
         ActivityKind.BOARD_LINK_CHANGED,

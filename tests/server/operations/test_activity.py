@@ -45,7 +45,7 @@ def test_domains_record_announcements_inquiries_boards_and_accounts(
     shelter = accounts.create_shelter("第一小学校")
     board = accounts.create_board(shelter.id, "TV")
     sign_in("root", "admin")
-    client.post(f"/boards/{board.id}/new-link")
+    client.post(f"/boards/{board.id}/new-link", data={"confirm": "yes"})
     assert kinds() == [
         "account.created",
         "account.changed",
