@@ -25,6 +25,7 @@ class TaskName(StrEnum):
     TRANSLATE_REPLY = "workers.tasks.translate_reply"
     SWEEP_OUTBOX = "workers.tasks.sweep_outbox"
     PURGE_INQUIRIES = "workers.tasks.purge_inquiries"
+    PURGE_SHELTER_RECORDS = "workers.tasks.purge_shelter_records"
 
 
 # translate: planning an announcement's or an inquiry's languages, short and first in line;
@@ -39,6 +40,7 @@ QUEUE_OF: dict[TaskName, str] = {
     TaskName.TRANSLATE_REPLY: "translate",
     TaskName.SWEEP_OUTBOX: "maintenance",
     TaskName.PURGE_INQUIRIES: "maintenance",
+    TaskName.PURGE_SHELTER_RECORDS: "maintenance",
 }
 QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 
@@ -82,6 +84,10 @@ def celery_init_app(app: Flask) -> Celery:
                 "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
             },
             "purge-inquiries": {"task": TaskName.PURGE_INQUIRIES.value, "schedule": 86400.0},
+            "purge-shelter-records": {
+                "task": TaskName.PURGE_SHELTER_RECORDS.value,
+                "schedule": 86400.0,
+            },
         },
         worker_hijack_root_logger=False,
     )
