@@ -177,3 +177,32 @@ def test_a_card_in_nepali_is_counted_then_purged_keeping_the_counts(
     for log in center.logs.glob("*.log"):
         text = log.read_text(encoding="utf-8", errors="replace")
         assert NAME not in text and PHONE not in text, log.name
+
+
+PUBLISH_IS_ON_TOP = """() => {
+  const button = document.querySelector("button[value=publish]");
+  button.scrollIntoView({block: "center"});
+  const r = button.getBoundingClientRect();
+  return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === button;
+}"""
+
+
+def test_the_composer_fits_a_phone_and_nothing_covers_publish(center: Any, phone: Page) -> None:
+    page = phone
+    with center.app.app_context():
+        accounts.create_user("phone-operator", "operator", "phone-operator-password")
+        shelter_id = accounts.create_shelter("第三公民館", "Daisan Kominkan").id
+    page.goto(center.url + "/login")
+    page.fill("[name=username]", "phone-operator")
+    page.fill("[name=password]", "phone-operator-password")
+    page.press("[name=password]", "Enter")
+    page.wait_for_url(re.compile(r"/$"))
+    for path in (
+        "/announcements/new?lang=ja",
+        f"/announcements/new?template=food_water.water_truck&shelter={shelter_id}&lang=ja",
+    ):
+        page.goto(center.url + path)
+        wide = page.evaluate(WIDER_THAN_SCREEN)
+        assert wide == [], f"{path}: wider than the phone: {wide}"
+        assert page.evaluate(PUBLISH_IS_ON_TOP), f"{path}: something covers the publish button"
+    shoot(page, "compose-phone")
