@@ -89,6 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     mt.init_app(app)
 
     from server.core.health import bp as health_bp
+    from server.web import resident_cards  # noqa: F401  (the card's pages, on resident_bp)
     from server.web.api import bp as api_bp
     from server.web.board import bp as board_bp
     from server.web.console import bp as console_bp

@@ -75,7 +75,7 @@ RESIDENT_LOCALES = ("zh_Hans", "zh_Hant", "ko", "pt_BR", "es", "vi", "fil", "ne"
 def test_resident_pages_are_translated_into_every_center_language() -> None:
     resident = set()
     for folder, pattern, method in (
-        ("server/web", "resident.py", "python"),
+        ("server/web", "resident*.py", "python"),
         ("web/templates/resident", "**.html", "jinja2"),
     ):
         for _f, _l, message, _c, _x in extract_from_dir(

@@ -16,6 +16,7 @@ from server.inquiries import service as inquiries
 from server.inquiries import translate as inquiry_languages
 from server.requests import service as requests_service
 from server.roster import service as roster
+from server.shelters import retention
 from server.translation import adhoc, machine_jobs, planning
 
 log = logging.getLogger(__name__)
@@ -126,3 +127,11 @@ def purge_roster() -> int:
     count = roster.purge(current_app.config["ROSTER_RETENTION_DAYS"])
     log.info("purged the contacts of %s roster person(s)", count)
     return count
+
+
+@shared_task(name=TaskName.PURGE_SHELTER_RECORDS.value)
+def purge_shelter_records() -> int:
+    """Empty personal fields of registration cards and round sheets past retention (daily)."""
+    card_count, round_count = retention.purge(current_app.config["INQUIRY_RETENTION_DAYS"])
+    log.info("purged personal data of %s card(s) and %s round sheet(s)", card_count, round_count)
+    return card_count + round_count

@@ -196,8 +196,8 @@ OPTIONS: tuple[Option, ...] = (
         "INQUIRY_RETENTION_DAYS",
         90,
         int,
-        "Personal fields of inquiries older than this are emptied by the daily purge "
-        "(counts are kept).",
+        "Personal fields of inquiries, registration cards and round sheets older than this "
+        "are emptied by the daily purge (counts are kept).",
     ),
     Option(
         "BACKUP_DIR",

@@ -34,6 +34,7 @@ class TaskName(StrEnum):
     PURGE_MAIL = "workers.tasks.purge_mail"
     REQUESTS_TICK = "workers.tasks.requests_tick"
     PURGE_ROSTER = "workers.tasks.purge_roster"
+    PURGE_SHELTER_RECORDS = "workers.tasks.purge_shelter_records"
 
 
 # translate: planning an announcement's or an inquiry's languages, short and first in line;
@@ -56,6 +57,7 @@ QUEUE_OF: dict[TaskName, str] = {
     TaskName.PURGE_MAIL: "maintenance",
     TaskName.REQUESTS_TICK: "maintenance",
     TaskName.PURGE_ROSTER: "maintenance",
+    TaskName.PURGE_SHELTER_RECORDS: "maintenance",
 }
 QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 
@@ -112,6 +114,10 @@ def celery_init_app(app: Flask) -> Celery:
             # Lapsed claims and overdue requests are read from the database, never an ETA.
             "requests-tick": {"task": TaskName.REQUESTS_TICK.value, "schedule": 60.0},
             "purge-roster": {"task": TaskName.PURGE_ROSTER.value, "schedule": 86400.0},
+            "purge-shelter-records": {
+                "task": TaskName.PURGE_SHELTER_RECORDS.value,
+                "schedule": 86400.0,
+            },
         },
         worker_hijack_root_logger=False,
     )

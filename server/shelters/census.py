@@ -1,17 +1,18 @@
 """The census of foreign evacuees per shelter: counts by language, diet and care need.
 
 Counts only, never names. A round replaces the counts its sheet carries; staff can set any
-count by hand (console or API).
+count by hand (console or API); a registration card adds one person to the counts it names.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from server.core import validation
 from server.core.extensions import db
@@ -69,6 +70,28 @@ def replace(shelter: Shelter, counts: Mapping[CensusKind, Mapping[str, int]]) ->
                 db.session.add(
                     CensusCount(shelter_id=shelter.id, kind=kind.value, key=key, count=count)
                 )
+    shelter.census_updated_at = utcnow()
+
+
+def add_one(shelter: Shelter, keys: Mapping[CensusKind, Iterable[str]]) -> None:
+    """Count one more person under each key (the caller commits); safe under concurrent adds."""
+    for kind, names in keys.items():
+        for key in sorted(set(names)):
+            where = (
+                CensusCount.shelter_id == shelter.id,
+                CensusCount.kind == kind.value,
+                CensusCount.key == key,
+            )
+            bump = update(CensusCount).where(*where).values(count=CensusCount.count + 1)
+            if db.session.execute(bump).rowcount:  # type: ignore[attr-defined]
+                continue
+            try:
+                with db.session.begin_nested():
+                    db.session.add(
+                        CensusCount(shelter_id=shelter.id, kind=kind.value, key=key, count=1)
+                    )
+            except IntegrityError:  # another process made the row first: add to it instead
+                db.session.execute(bump)
     shelter.census_updated_at = utcnow()
 
 

@@ -1,4 +1,4 @@
-"""Tables of the shelter domain: status history, census counts, rounds and needs.
+"""Tables of the shelter domain: status history, census counts, rounds, needs and cards.
 
 The shelter row itself (with its registry columns) stays in ``server.models``; these tables
 point at it by id. Census rows are counts only: no evacuee is named anywhere here.
@@ -57,6 +57,8 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the retention purge emptied the sheet's personal fields (the counts stay).
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     shelter: Mapped[Shelter] = relationship()
 
@@ -95,3 +97,27 @@ class NeedEvent(db.Model):  # type: ignore[name-defined,misc]
     action: Mapped[str] = mapped_column(String(32))  # a NeedStatus, or "announced"
     detail: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RegistrationCard(db.Model):  # type: ignore[name-defined,misc]
+    """An evacuee's registration card (避難者登録カード), filled in on a phone in their language.
+
+    ``answers`` holds the card as the form data describes it; the retention purge removes the
+    fields the form marks personal and the two match keys, and keeps the rest. The match keys
+    are keyed hashes of the normalised name with the birth date, and of the phone number: they
+    find possible duplicates without a second copy of the data in clear.
+    """
+
+    __tablename__ = "registration_cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelters.id"), index=True)
+    lang: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    match_name: Mapped[str | None] = mapped_column(String(64), index=True)
+    match_phone: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    shelter: Mapped[Shelter] = relationship()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from server.web.console import (  # noqa: F401  (each module adds its pages to the blueprint)
     activity,
     announcements,
+    cards,
     center,
     display,
     inquiries,
