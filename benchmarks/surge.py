@@ -63,7 +63,7 @@ SOURCE = "zh-Hans"
 # Every center language with an Argos code, but the source: the center's machine languages.
 MACHINE = [c for c in languages.CENTER_LANGUAGES if c != SOURCE and (languages.BY_CODE[c].argos)]
 QUICK = {"announcements": 8, "languages": "en,ja,ko,es"}
-LOADED = re.compile(r"loaded model (\S+→\S+)")
+LOADED = re.compile(r"(?<!un)loaded model (\S+→\S+)")
 UNLOADED = re.compile(r"unloaded model (\S+→\S+)")
 
 
@@ -121,9 +121,11 @@ def _argos(code: str) -> str:
     return argos
 
 
-def _passes(texts: list[str], langs: list[str]) -> tuple[int, int]:
-    """Return (sentences, model passes with one source→en hop per language, as routed now)."""
+def _passes(texts: list[str], langs: list[str], shared: bool = False) -> tuple[int, int]:
+    """Return (sentences, model passes): a source→en hop per language, or one if ``shared``."""
     count = sum(len(split_sentences(t, SOURCE).sentences) for t in texts)
+    if shared:
+        return count, count * len(langs)  # once into English, then once per other language
     return count, count * sum(1 if lang == "en" else 2 for lang in langs)
 
 
@@ -284,7 +286,7 @@ def row_center(
     before = [a for a in posted if posted[a] < severe_t]
     waiting = [a for a in before if done[a] > severe_t]  # still not complete when it was posted
     overtaken = [a for a in waiting if done[a] > done[severe]]
-    n_sentences, passes = _passes(texts, langs)
+    n_sentences, passes = _passes(texts, langs, args.pivot_shared)
     wall = max(done.values()) - started
     return {
         "row": "Tagengo center, one worker",
@@ -507,6 +509,10 @@ def main() -> None:
     parser.add_argument(
         "--center-env", action="append", default=[], metavar="KEY=VALUE",
         help="a setting of the center's worker, e.g. TAGENGO_MT_MAX_LOADED_MODELS=4",
+    )  # fmt: skip
+    parser.add_argument(
+        "--pivot-shared", action="store_true",
+        help="count the center's passes as 1 + (languages − 1) per sentence (once it shares them)",
     )  # fmt: skip
     parser.add_argument("--severe-after", type=int, default=-1, help="routine ones posted first")
     parser.add_argument("--libre-venv", type=Path, default=Path("/tmp/lt-venv"))
