@@ -256,9 +256,12 @@ class ArgosEngine:
         """
         known = self._footprints.get(package)
         if known is None:
-            files = [f for f in (package.path / "model").rglob("*") if f.is_file()]
-            files += list(package.path.glob("*.model")) + list(package.path.glob("*.spm"))
-            known = math.ceil(sum(f.stat().st_size for f in files) * LOAD_OVERHEAD)
+            try:
+                files = [f for f in (package.path / "model").rglob("*") if f.is_file()]
+                files += list(package.path.glob("*.model")) + list(package.path.glob("*.spm"))
+                known = math.ceil(sum(f.stat().st_size for f in files) * LOAD_OVERHEAD)
+            except OSError as exc:  # removed or rebuilt meanwhile
+                raise ModelError(f"cannot read {package.label} at {package.path}: {exc}") from exc
             self._footprints[package] = known
         return known
 
