@@ -55,12 +55,18 @@ class Libre:
             shutil.copy(onnx, package / "minisbd" / onnx.name)
         self.rule_splitter = onnx is None
 
-    def serve(self, settings: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    def install(self, archive: Path) -> None:
+        """Install one more package into the private folder."""
+        subprocess.run([str(self.python), "-c", INSTALL, str(archive)], env=self.env, check=True)
+
+    def serve(
+        self, settings: dict[str, str], load_only: str = "zh,en"
+    ) -> tuple[subprocess.Popen[bytes], str]:
         """Start a server with ``settings`` in its environment; return it once it answers."""
         port = embedded.free_port()
         argv = [str(self.python), str(HERE / "libre_offline.py")]
         argv += ["--rule-splitter"] if self.rule_splitter else []
-        argv += ["--host", "127.0.0.1", "--port", str(port), "--load-only", "zh,en"]
+        argv += ["--host", "127.0.0.1", "--port", str(port), "--load-only", load_only]
         log = open(self.work / f"libretranslate-{port}.log", "ab")  # noqa: SIM115 - child owns it
         proc = subprocess.Popen(argv, env=self.env | settings, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
@@ -79,8 +85,8 @@ class Libre:
         raise TimeoutError("LibreTranslate did not answer /languages in 180 s")
 
 
-def _translate(session: requests.Session, url: str, text: str) -> str:
-    body = {"q": text, "source": "zh", "target": "en", "format": "text"}
+def _translate(session: requests.Session, url: str, text: str, target: str = "en") -> str:
+    body = {"q": text, "source": "zh", "target": target, "format": "text"}
     r = session.post(url + "/translate", json=body, timeout=120)
     r.raise_for_status()
     return str(r.json()["translatedText"])

@@ -115,6 +115,7 @@ def settings(config: Any) -> EngineSettings:
         beam_size=config["MT_BEAM_SIZE"],
         max_batch_size=config["MT_BATCH_SIZE"],
         max_loaded_models=config["MT_MAX_LOADED_MODELS"],
+        memory_budget_bytes=config["MT_MEMORY_BUDGET_MB"] * 1024 * 1024,
         # Optional until the server's settings declare it (a comma list such as "argos,ct2").
         prefer=_kinds(config.get("MT_PREFER")) or EngineSettings.prefer,
     )

@@ -13,11 +13,14 @@ than alone. Without padding a sentence's output does not depend on what else is 
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +33,14 @@ from translations.mt.sentences import join_sentences, split_sentences
 
 PIVOT = "en"
 LENGTH_PENALTY = 0.2  # argostranslate's
+# Resident memory of a loaded model over its files' size: CTranslate2 keeps the weights in
+# memory as stored (the compute type "default"), shared by every inter_threads replica, plus
+# its vocabularies and SentencePiece's tables. Measured on the real zh→en package: 81 MiB of
+# files, 89–95 MiB more RSS per load, the same with inter_threads 1 or 2.
+LOAD_OVERHEAD = 1.15
+MIB = 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 def _cores() -> int:
@@ -51,6 +62,8 @@ class EngineSettings:
     beam_size: int = 4
     max_batch_size: int = 32
     max_loaded_models: int = 4
+    # Most bytes the loaded models may take together (footprint()); 0 means count only.
+    memory_budget_bytes: int = 0
     compute_type: str = "default"
     # Which kind of package translates a pair that several kinds serve, best first: "ct2"
     # (a model folder the center installed, translations.mt.folders) or "argos".
@@ -62,6 +75,8 @@ class EngineSettings:
                 raise ValueError(f"{name} must be at least 1")
         if self.intra_threads < 0:
             raise ValueError("intra_threads must be 0 (automatic) or more")
+        if self.memory_budget_bytes < 0:
+            raise ValueError("memory_budget_bytes must be 0 (no budget) or more")
         if self.intra_threads == 0:
             # CTranslate2's own 0 means "every core per translator", which oversubscribes
             # the machine as soon as inter_threads > 1.
@@ -111,15 +126,25 @@ class _Loaded:
 
 
 class ArgosEngine:
-    """Translate with the Argos packages in one folder, loading each model once."""
+    """Translate with the Argos packages in one folder, loading each model once.
+
+    Loaded models are kept least recently used first, within ``max_loaded_models`` and
+    ``memory_budget_bytes`` (each model counted at its ``footprint``). A model that a running
+    call holds is never evicted: a load that needs its room waits until the call ends.
+    """
 
     def __init__(self, settings: EngineSettings) -> None:
         self.settings = settings
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         # Keyed by the whole package (path, version, size): a rebuilt package reloads.
-        self._loading: dict[InstalledPackage, threading.Lock] = {}
+        self._loading: dict[InstalledPackage, int] = {}  # being loaded → its footprint
         self._models: OrderedDict[InstalledPackage, _Loaded] = OrderedDict()
+        self._sizes: dict[InstalledPackage, int] = {}  # loaded → its footprint
+        self._users: dict[InstalledPackage, int] = {}  # loaded → running calls holding it
+        self._dropped: set[InstalledPackage] = set()  # unloaded while held: go on release
+        self._footprints: dict[InstalledPackage, int] = {}
         self._seen: tuple[object, list[InstalledPackage]] | None = None
+        self.loads = 0  # models loaded since start, for benchmarks and health
 
     def installed(self) -> list[InstalledPackage]:
         """Return the installed packages, rescanning only when the folder changed."""
@@ -174,7 +199,8 @@ class ArgosEngine:
         hops: list[list[_Sentence]] = []
         for package in route:
             if sentences:
-                hops.append(self._translate_sentences(self._model(package), sentences))
+                with self._use(package) as model:
+                    hops.append(self._translate_sentences(model, sentences))
                 sentences = [s.text for s in hops[-1]]
         label = " + ".join(p.label for p in route) or "identity"
         elapsed = (time.perf_counter() - started) * 1000
@@ -207,31 +233,138 @@ class ArgosEngine:
         with self._lock:
             return [m.package.label for m in self._models.values()]
 
-    def unload(self) -> None:
-        """Drop every loaded model (memory comes back once running calls finish)."""
+    def loaded_bytes(self) -> int:
+        """Return the footprint of the loaded models and of those being loaded."""
         with self._lock:
-            self._models.clear()
+            return sum(self._sizes.values()) + sum(self._loading.values())
+
+    def unload(self) -> None:
+        """Drop every loaded model; one a running call holds goes when the call ends."""
+        with self._lock:
+            for key in list(self._models):
+                if self._users.get(key):
+                    self._dropped.add(key)
+                else:
+                    self._forget(key)
+            self._lock.notify_all()
+
+    def footprint(self, package: InstalledPackage) -> int:
+        """Estimate the resident bytes of a package once loaded, from its files' sizes.
+
+        The model folder (weights and vocabularies) and the SentencePiece models, times
+        LOAD_OVERHEAD; a test checks the estimate against the RSS a real load adds.
+        """
+        known = self._footprints.get(package)
+        if known is None:
+            try:
+                files = [f for f in (package.path / "model").rglob("*") if f.is_file()]
+                files += list(package.path.glob("*.model")) + list(package.path.glob("*.spm"))
+                known = math.ceil(sum(f.stat().st_size for f in files) * LOAD_OVERHEAD)
+            except OSError as exc:  # removed or rebuilt meanwhile
+                raise ModelError(f"cannot read {package.label} at {package.path}: {exc}") from exc
+            self._footprints[package] = known
+        return known
+
+    @contextmanager
+    def _use(self, package: InstalledPackage) -> Iterator[_Loaded]:
+        """Hold a package's loaded model for one call; it cannot be evicted meanwhile."""
+        model = self._model(package)
+        try:
+            yield model
+        finally:
+            with self._lock:
+                self._users[package] -= 1
+                if not self._users[package]:
+                    del self._users[package]
+                    if package in self._dropped:
+                        self._forget(package)
+                self._lock.notify_all()
 
     def _model(self, package: InstalledPackage) -> _Loaded:
-        """Return the loaded model of a package, loading it once even under threads."""
+        """Return the loaded model of a package, held (see _use); load it once under threads."""
         key = package
+        size = self.footprint(package)
+        budget = self.settings.memory_budget_bytes
+        if budget and size > budget:
+            raise ModelError(
+                f"{package.label} needs about {size / MIB:.0f} MiB loaded, more than the whole "
+                f"memory budget of {budget / MIB:.0f} MiB (TAGENGO_MT_MEMORY_BUDGET_MB)"
+            )
         with self._lock:
-            if key in self._models:
-                self._models.move_to_end(key)
-                return self._models[key]
-            gate = self._loading.setdefault(key, threading.Lock())
-        # Loading takes seconds: hold only this package's gate, so other pairs keep going.
-        with gate:
-            with self._lock:
-                if key in self._models:
+            waited = False
+            while True:
+                if key in self._models and key not in self._dropped:
+                    self._models.move_to_end(key)
+                    self._users[key] = self._users.get(key, 0) + 1
                     return self._models[key]
+                # A model unloaded while held stays until released: wait, never load a twin.
+                busy = key in self._loading or key in self._models
+                if not busy and self._make_room(size):
+                    self._loading[key] = size
+                    break
+                if not waited and not busy:
+                    log.info("waiting for room to load %s: every loaded model is in use", key.label)
+                waited = True
+                self._lock.wait()  # another thread loads it, or a call ends and frees room
+        # Loading takes seconds: hold no lock, so other pairs keep going.
+        started = time.perf_counter()
+        try:
             model = self._load(package)
+        except BaseException:
             with self._lock:
-                self._models[key] = model
-                while len(self._models) > self.settings.max_loaded_models:
-                    self._models.popitem(last=False)
-                self._loading.pop(key, None)
+                del self._loading[key]
+                self._lock.notify_all()
+            raise
+        with self._lock:
+            del self._loading[key]
+            self._models[key] = model
+            self._sizes[key] = size
+            self._users[key] = 1
+            self.loads += 1
+            used = sum(self._sizes.values()) + sum(self._loading.values())
+            self._lock.notify_all()
+        log.info(
+            "loaded model %s (~%.0f MiB) in %.1f s; %d loaded, ~%.0f MiB",
+            package.label,
+            size / MIB,
+            time.perf_counter() - started,
+            len(self._models),
+            used / MIB,
+        )
         return model
+
+    def _make_room(self, size: int) -> bool:
+        """Evict idle models, least recently used first, until ``size`` more fits (locked).
+
+        Return False, evicting nothing, when the models running calls hold leave no room.
+        """
+        settings = self.settings
+        budget = settings.memory_budget_bytes
+
+        def fits(keys: list[InstalledPackage]) -> bool:
+            count = len(keys) + len(self._loading) + 1
+            used = sum(self._sizes[k] for k in keys) + sum(self._loading.values()) + size
+            return count <= settings.max_loaded_models and (not budget or used <= budget)
+
+        kept = list(self._models)
+        idle = [k for k in kept if not self._users.get(k)]
+        evict: list[InstalledPackage] = []
+        while not fits(kept) and idle:
+            victim = idle.pop(0)
+            kept.remove(victim)
+            evict.append(victim)
+        if not fits(kept):
+            return False
+        for victim in evict:
+            log.info("unloaded model %s to make room (least recently used)", victim.label)
+            self._forget(victim)
+        return True
+
+    def _forget(self, key: InstalledPackage) -> None:
+        """Drop a model that no call holds from the cache (locked)."""
+        self._models.pop(key, None)
+        self._sizes.pop(key, None)
+        self._dropped.discard(key)
 
     def _load(self, package: InstalledPackage) -> _Loaded:
         """Open a package's CTranslate2 model and SentencePiece tokenizer."""
