@@ -118,6 +118,7 @@ def settings(config: Any) -> EngineSettings:
         memory_budget_bytes=config["MT_MEMORY_BUDGET_MB"] * 1024 * 1024,
         # Optional until the server's settings declare it (a comma list such as "argos,ct2").
         prefer=_kinds(config.get("MT_PREFER")) or EngineSettings.prefer,
+        stable_batches=bool(config.get("MT_STABLE_BATCHES", True)),
     )
 
 

@@ -180,6 +180,13 @@ OPTIONS: tuple[Option, ...] = (
         "unloaded to stay within it, one in use never. 0: no budget, only the count above.",
     ),
     Option(
+        "MT_STABLE_BATCHES",
+        True,
+        _as_bool,
+        "Translate sentences of equal token count together, so a sentence's wording never "
+        "depends on what else is queued (slower on small batches; false pads for speed).",
+    ),
+    Option(
         "MT_PREFER",
         "ct2,argos",
         str,

@@ -83,9 +83,20 @@ def test_batch_translate_several_texts(
     assert options["batch_type"] == "examples"
     assert options["beam_size"] == 4
     assert options["num_hypotheses"] == 1
+
     assert options["replace_unknowns"] is True
     assert options["length_penalty"] == 0.2
     assert options["target_prefix"] is None
+
+
+def test_padded_batches_when_stability_is_traded_for_speed(
+    es_en: Path, packages_dir: Path, make_engine: MakeEngine, spy: type[SpyTranslator]
+) -> None:
+    engine = make_engine(packages_dir, max_batch_size=8, stable_batches=False)
+    results = engine.translate(["agua refugio. refugio abierto!", "agua."], "es", "en")
+    assert [r.text for r in results] == ["water shelter. shelter open!", "water."]
+    assert len(spy.calls) == 1  # one call; CTranslate2 pads within it
+    assert len({length for lengths in spy.lengths for length in lengths}) > 1
 
 
 def test_model_loads_once(

@@ -68,6 +68,9 @@ class EngineSettings:
     # Which kind of package translates a pair that several kinds serve, best first: "ct2"
     # (a model folder the center installed, translations.mt.folders) or "argos".
     prefer: tuple[str, ...] = ("ct2", "argos")
+    # One CTranslate2 call per exact token count, so no sentence is padded and a sentence's
+    # output never depends on its batch; False pads (CTranslate2 sorts by length) for speed.
+    stable_batches: bool = True
 
     def __post_init__(self) -> None:
         for name in ("inter_threads", "beam_size", "max_batch_size", "max_loaded_models"):
@@ -398,7 +401,7 @@ class ArgosEngine:
         tokens = model.tokenizer.encode(unique, out_type=str)
         groups: dict[int, list[int]] = {}
         for index, pieces in enumerate(tokens):
-            groups.setdefault(len(pieces), []).append(index)
+            groups.setdefault(len(pieces) if self.settings.stable_batches else 0, []).append(index)
         # One call per length, all submitted before any is awaited, so that inter_threads > 1
         # runs lengths side by side. Within a call every sentence has the same length: none is
         # padded, and the output is the one the sentence gets alone (tested on the real model).
