@@ -15,22 +15,12 @@ from typing import Any
 
 import yaml
 
-from translations.languages import BY_CODE
+from translations.languages import BY_CODE, CENTER_LANGUAGES
 
 FORMS_DIR = Path(__file__).with_name("forms")
 # The resident page's languages that the manual's own ja/en pairs do not already cover.
-LANGUAGES: tuple[str, ...] = (
-    "zh-Hans",
-    "zh-Hant",
-    "ko",
-    "pt-BR",
-    "es",
-    "vi",
-    "tl",
-    "ne",
-    "id",
-    "th",
-    "my",
+LANGUAGES: tuple[str, ...] = tuple(
+    code for code in CENTER_LANGUAGES if code not in ("ja", "ja-x-easy", "en")
 )
 
 
