@@ -257,11 +257,12 @@ def test_postgresql_backup_and_restore_with_pg_dump(
         config = {"DATABASE_URL": urls[0], "DATA_DIR": str(tmp_path / "a"), "SECRET_KEY": "k"}
         app = create_app({**config, "REDIS_URL": "", "TESTING": True})
         with app.app_context():
+            from server.announcements import drafts
             from server.announcements import service as announcements
             from server.inquiries import service as inquiries
             from server.translation import memory
 
-            announcements.create(announcements.parse_draft({"text": "給水のお知らせ"}), None)
+            announcements.create(drafts.parse_draft({"text": "給水のお知らせ"}), None)
             inquiries.create(inquiries.parse({"message": "水"}, "api"), "api")
             memory.remember("ja", "en", "給水", "water supply", None, origin="import")
             db.session.commit()
