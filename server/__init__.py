@@ -57,6 +57,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, role: str = "web") ->
     settings.normalize(app.config)
     _secret_key(app)
 
+    # Tables of other domains point at drills.id: the drill tables must be on the metadata.
+    import server.drills.models  # noqa: F401
     from server import channels
     from server.core import auth, database, errors, i18n, input_guard, web_security
     from server.core.extensions import csrf, db, limiter, socketio

@@ -137,6 +137,9 @@ class Announcement(db.Model):  # type: ignore[name-defined,misc]
     shelter_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set on everything a drill made; a drill's reset deletes exactly these rows.
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), index=True)
+    drill_inject_id: Mapped[int | None] = mapped_column(ForeignKey("drill_injects.id"))  # answers
     status: Mapped[str] = mapped_column(String(16), default=AnnouncementStatus.ACTIVE.value)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -323,6 +326,8 @@ class Inquiry(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set on everything a drill made; a drill's reset deletes exactly these rows.
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), index=True)
 
     replies: Mapped[list[InquiryReply]] = relationship(order_by="InquiryReply.id")
     history: Mapped[list[InquiryEvent]] = relationship(order_by="InquiryEvent.id")

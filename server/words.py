@@ -18,14 +18,16 @@ class Role(StrEnum):
     DIRECTOR = "director"  # センター長: opens, scales down and closes the center
     REQUESTER = "requester"  # municipal staff: send translation and interpreter requests
     REMOTE = "remote"  # a remote translator (広域支援): the request queues only
+    EVALUATOR = "evaluator"  # rates a drill's injects; sees drill pages, no personal data
 
 
 ROLES = tuple(Role)
 WRITERS = (Role.ADMIN, Role.OPERATOR)  # publish announcements, work the desk
 REVIEWERS = (Role.ADMIN, Role.REVIEWER)  # check machine translations
 STAFF = (Role.ADMIN, Role.OPERATOR, Role.REVIEWER, Role.DIRECTOR)  # inquiries, reports
-DIRECTORS = (Role.ADMIN, Role.DIRECTOR)  # change the center's phase
-SCOPED = (Role.REQUESTER, Role.REMOTE)  # accounts that see only their own pages
+DIRECTORS = (Role.ADMIN, Role.DIRECTOR)  # change the center's phase; run drills
+EVALUATORS = (Role.ADMIN, Role.DIRECTOR, Role.EVALUATOR)  # rate a drill, write its report
+SCOPED = (Role.REQUESTER, Role.REMOTE, Role.EVALUATOR)  # accounts that see only their own pages
 TRANSLATORS = (*STAFF, Role.REMOTE)  # claim and translate a request
 CHECKERS = (Role.ADMIN, Role.REVIEWER, Role.REMOTE)  # check another's translation
 

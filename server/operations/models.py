@@ -24,6 +24,8 @@ class PhaseChange(db.Model):  # type: ignore[name-defined,misc]
     forced: Mapped[bool] = mapped_column(Boolean, default=False)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Set on everything a drill made; a drill's reset deletes exactly these rows.
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), index=True)
 
 
 class CustomChecklistItem(db.Model):  # type: ignore[name-defined,misc]
@@ -68,6 +70,8 @@ class ActivityEntry(db.Model):  # type: ignore[name-defined,misc]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("activity_entries.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Set on everything a drill made; a drill's reset deletes exactly these rows.
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), index=True)
 
 
 class Shift(db.Model):  # type: ignore[name-defined,misc]

@@ -31,6 +31,8 @@ class TranslationRequest(db.Model):  # type: ignore[name-defined,misc]
     filename: Mapped[str | None] = mapped_column(String(200))
     deadline: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set on everything a drill made; a drill's reset deletes exactly these rows.
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), index=True)
 
     pieces: Mapped[list[RequestPiece]] = relationship(
         back_populates="request", order_by="RequestPiece.lang"
@@ -90,6 +92,8 @@ class InterpreterRequest(db.Model):  # type: ignore[name-defined,misc]
     purpose: Mapped[str] = mapped_column(String(400), default="")
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set on everything a drill made; a drill's reset deletes exactly these rows.
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), index=True)
 
 
 class Invite(db.Model):  # type: ignore[name-defined,misc]

@@ -59,6 +59,8 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set when the retention purge emptied the sheet's personal fields (the counts stay).
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set on everything a drill made; a drill's reset deletes exactly these rows.
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), index=True)
 
     shelter: Mapped[Shelter] = relationship()
 
@@ -81,6 +83,8 @@ class Need(db.Model):  # type: ignore[name-defined,misc]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set on everything a drill made; a drill's reset deletes exactly these rows.
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), index=True)
 
     shelter: Mapped[Shelter] = relationship()
     history: Mapped[list[NeedEvent]] = relationship(order_by="NeedEvent.id")

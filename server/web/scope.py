@@ -1,4 +1,4 @@
-"""Scoped accounts: requesters and remote translators reach only the pages marked for them.
+"""Scoped accounts: requesters, remote translators and drill evaluators reach only their pages.
 
 Every console page and API route is closed to these roles unless its view is marked with
 ``allow(...)``: a page added later is closed by default, so a remote translator can never
@@ -20,7 +20,11 @@ from server.words import SCOPED, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 OPEN_ENDPOINTS = {"console.login", "console.logout", "console.invite_accept"}
-HOME = {Role.REQUESTER: "console.my_requests", Role.REMOTE: "console.request_queue"}
+HOME = {
+    Role.REQUESTER: "console.my_requests",
+    Role.REMOTE: "console.request_queue",
+    Role.EVALUATOR: "console.drills",
+}
 
 
 def allow(*roles: Role) -> Callable[[F], F]:
