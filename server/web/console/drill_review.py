@@ -37,7 +37,7 @@ h1 { font-size: 14pt; margin: 0 0 3mm; } h2 { font-size: 11pt; margin: 5mm 0 2mm
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 0.5pt solid #999; padding: 0.8mm 1.5mm; text-align: left; vertical-align: top; }
 td.n { text-align: right; } .over, .not_done { color: #b00020; } .within { color: #1e6b30; }
-p.lessons { white-space: pre-wrap; }
+p.lessons { white-space: pre-wrap; } ul { margin: 0; padding-left: 3mm; } p { margin: 0.5mm 0; }
 """
 KINDS = {
     "news": lazy_gettext("News"),
@@ -80,7 +80,7 @@ def _explain(exc: ApiError) -> str:
     if exc.code in ERRORS:
         return str(ERRORS[exc.code])
     if exc.field == "rating":
-        return _("Choose met, partly met or not met.")
+        return str(_("Choose met, partly met or not met."))
     if exc.field == "due_date":
         return str(_("Not saved: %(message)s", message=exc.message))
     return explain(exc)
