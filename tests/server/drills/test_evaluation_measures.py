@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.announcements import drafts, service
 from server.core.extensions import db
 from server.drills import measures
 from server.drills.models import Drill
+from server.inquiries import service as inquiries
+from server.inquiries import translate
 from server.models import Announcement
-from tests.server.drills.eval_data import answered_drill, empty_drill
+from server.translation import planning
+from tests.server.drills.eval_data import answered_drill, empty_drill, user
+from translations import phrasebook
 
 
 def _items(found: dict[str, Any], key: str) -> dict[str, dict[str, Any]]:
@@ -85,3 +90,44 @@ def test_the_snapshot_outlives_a_reset(app: Any) -> None:
     kept, measured_at = measures.current(db.session.get(Drill, drill.id))
     assert measured_at is not None and kept == before
     assert measures.compute(drill)["injects"]["n1"]["verdict"] == "not_done"  # live: gone
+
+
+def test_measures_read_what_the_domain_services_record(app: Any) -> None:
+    """The same measures when the answers go through the real services and worker functions."""
+    drill = empty_drill()
+    op = user("op", "operator")
+    n1, q1 = drill.injects[0], drill.injects[3]
+    draft = drafts.parse_draft(
+        {"template_id": "situation.earthquake_occurred", "slots": {"time": "14:00"}}
+    )
+    ann = service.create(draft, op)
+    ann.drill_id, ann.drill_inject_id = drill.id, n1.id
+    db.session.commit()
+    planning.translate_revision(ann.id, 1)  # the worker: every phrasebook language at once
+
+    fields = inquiries.parse(
+        {"message": "Tôi cần nước uống", "lang": "vi", "category": "food_water", "consent": True},
+        "web",
+    )
+    inquiry = inquiries.create(fields, "web")[0]
+    template = next(
+        t for t in phrasebook.load().values() if t.category == "food_water" and not t.slots
+    )
+    reply = inquiries.reply(inquiry, {"template_id": template.id}, op)
+    q1.created = {"inquiry": inquiry.id}
+    db.session.commit()
+    waiting = _items(measures.compute(drill), "q1")
+    assert waiting["first_reply"]["at"] and waiting["reply_in_language"]["at"] is None
+    translate.translate_reply(reply.id)  # the worker puts it into Vietnamese
+
+    found = measures.compute(db.session.get(Drill, drill.id))
+    n1_items = _items(found, "n1")
+    assert n1_items["published"]["template_used"] is True
+    langs = n1_items["on_boards"]["languages"]
+    assert {"en", "vi", "zh-Hans"} <= set(langs) and all(v["at"] for v in langs.values())
+    # Released three hours before the answer: over its 10-minute target.
+    assert n1_items["on_boards"]["verdict"] == "over" and n1_items["on_boards"]["minutes"] > 170
+    q1_items = _items(found, "q1")
+    assert q1_items["reply_in_language"]["at"] is not None
+    assert q1_items["reply_in_language"]["minutes"] >= q1_items["first_reply"]["minutes"]
+    assert {row["lang"] for row in found["languages"]} >= {"en", "vi"}
