@@ -292,6 +292,8 @@ def compute(drill: Drill) -> dict[str, Any]:
 
 def snapshot(drill: Drill) -> None:
     """Keep the measures on the drill (call at finish and before reset); the caller commits."""
+    if drill.reset_at is not None:
+        return  # measured after the reset there is nothing left: keep what was taken before
     drill.measures = compute(drill)
     drill.measured_at = utcnow()
 

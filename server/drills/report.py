@@ -138,6 +138,11 @@ def local(value: str | None) -> str:
     return clock.format_local(datetime.fromisoformat(value)) if value else ""
 
 
+def _cell(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def to_csv(report: dict[str, Any]) -> str:
     """One row per inject measure and one per improvement-plan row (times in the center's zone)."""
     out = io.StringIO()
@@ -153,7 +158,7 @@ def to_csv(report: dict[str, Any]) -> str:
             "released_at": local(m["released_at"]),
             "lateness_seconds": "" if m["lateness_seconds"] is None else m["lateness_seconds"],
             "target_minutes": row["target_minutes"],
-            "ratings": ratings,
+            "ratings": _cell(ratings),
         }
         if not m["items"]:
             w.writerow({**base, "measure": "", "verdict": m["verdict"]})
@@ -181,9 +186,9 @@ def to_csv(report: dict[str, Any]) -> str:
         w.writerow(
             {
                 "section": "improvement",
-                "issue": p["issue"],
-                "action": p["action"],
-                "owner": p["owner"],
+                "issue": _cell(p["issue"]),
+                "action": _cell(p["action"]),
+                "owner": _cell(p["owner"]),
                 "due_date": p["due_date"] or "",
             }
         )

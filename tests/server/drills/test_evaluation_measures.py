@@ -131,3 +131,15 @@ def test_measures_read_what_the_domain_services_record(app: Any) -> None:
     assert q1_items["reply_in_language"]["at"] is not None
     assert q1_items["reply_in_language"]["minutes"] >= q1_items["first_reply"]["minutes"]
     assert {row["lang"] for row in found["languages"]} >= {"en", "vi"}
+
+
+def test_a_snapshot_after_the_reset_keeps_the_one_taken_before(app: Any) -> None:
+    drill = answered_drill()
+    measures.snapshot(drill)
+    kept = drill.measures
+    drill.reset_at = drill.started_at
+    for inject in drill.injects:
+        inject.created = {}
+    db.session.commit()
+    measures.snapshot(drill)  # a second call after the data is gone must not empty it
+    assert drill.measures == kept

@@ -78,6 +78,24 @@ def test_the_csv_has_a_row_per_measure_per_language_and_per_plan_row(app: Any) -
     assert plan[0]["issue"] == "ベトナム語の掲示が遅い" and plan[0]["owner"] == "情報班"
 
 
+def test_plan_text_that_looks_like_a_formula_stays_text_in_the_csv(app: Any) -> None:
+    drill = answered_drill()
+    eva = user("eva", "evaluator")
+    evaluation.add_improvement(
+        drill,
+        {
+            "issue": "=HYPERLINK(1)",
+            "action": "@x",
+            "owner": "-1",
+            "due_date": drill.started_at.date().isoformat(),
+        },
+        eva,
+    )
+    rows = list(csv.DictReader(io.StringIO(report.to_csv(report.build(drill)))))
+    plan = next(r for r in rows if r["section"] == "improvement")
+    assert (plan["issue"], plan["action"], plan["owner"]) == ("'=HYPERLINK(1)", "'@x", "'-1")
+
+
 def test_the_console_report_page_and_its_forms(client: Any) -> None:
     drill = _evaluated()
     sign_in(client, "chief", "director")
