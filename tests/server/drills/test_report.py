@@ -98,8 +98,11 @@ def test_plan_text_that_looks_like_a_formula_stays_text_in_the_csv(app: Any) -> 
 
 def test_the_console_report_page_and_its_forms(client: Any) -> None:
     drill = _evaluated()
+    drill.injects[1].lateness_seconds = -30.0  # released early by the controller
+    db.session.commit()
     sign_in(client, "chief", "director")
     page = client.get(f"/drills/{drill.id}/report?lang=en").get_data(as_text=True)
+    assert "30 s early" in page and "2 s late" in page
     for text in ("Timeline", "Improvement plan", "Recruit two Vietnamese reviewers", "vi", "JST"):
         assert text in page, text
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
