@@ -38,6 +38,10 @@ class Drill(db.Model):  # type: ignore[name-defined,misc]
     reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     strengths: Mapped[str] = mapped_column(Text, default="")  # for the after-action report
     improvements: Mapped[str] = mapped_column(Text, default="")
+    # The measures as they stood when the run finished or was reset (evaluation.snapshot):
+    # a reset deletes the rows they are computed from, and the report must still say them.
+    measures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    measured_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     injects: Mapped[list[DrillInject]] = relationship(

@@ -36,3 +36,12 @@ class Rating(StrEnum):
     MET = "met"
     PARTLY = "partly"
     NOT_MET = "not_met"
+
+
+class Verdict(StrEnum):
+    """A measure against the inject's ``target_minutes``."""
+
+    WITHIN = "within"
+    OVER = "over"
+    NOT_DONE = "not_done"
+    NOT_RELEASED = "not_released"  # scheduled or skipped: nothing to measure

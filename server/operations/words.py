@@ -25,6 +25,7 @@ class ActivityKind(StrEnum):
     SHIFT_CREATED = "shift.created"
     HANDOVER_WRITTEN = "handover.written"
     HANDOVER_ACKNOWLEDGED = "handover.acknowledged"
+    DRILL_EVALUATED = "drill.evaluated"  # a rating, the lessons or the improvement plan
     NOTE = "note"  # a decision or a contact a person writes down
     CORRECTION = "correction"  # corrects an earlier entry, which stays as it was
 
