@@ -25,6 +25,8 @@ class ActivityKind(StrEnum):
     SHIFT_CREATED = "shift.created"
     HANDOVER_WRITTEN = "handover.written"
     HANDOVER_ACKNOWLEDGED = "handover.acknowledged"
+    LESSONS_SAVED = "closure.lessons_saved"
+    TRIGGER_DISMISSED = "trigger.dismissed"
     NOTE = "note"  # a decision or a contact a person writes down
     CORRECTION = "correction"  # corrects an earlier entry, which stays as it was
 

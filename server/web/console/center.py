@@ -30,6 +30,10 @@ def explain(exc: ApiError) -> str:
         "already_acknowledged": _("This handover was acknowledged already."),
         "handover_exists": _("This shift has written its handover already."),
         "future_day": _("A report cannot be made for a day that has not come yet."),
+        "never_activated": _(
+            "The center has never been activated, so there is no activation to report on yet."
+        ),
+        "unknown_activation": _("That phase change did not activate the center."),
     }
     if exc.code in messages:
         return messages[exc.code]
