@@ -42,7 +42,8 @@ def upgrade() -> None:
     # Marks made so far belong to the activation that was running when they were made.
     op.execute(
         "UPDATE checklist_marks SET activation_id = (SELECT max(c.id) FROM "
-        "center_phase_changes c WHERE c.drill_id IS NULL AND c.to_phase = 'activated' "
+        "center_phase_changes c WHERE c.drill_id IS NULL AND c.from_phase IN ('standby', "
+        "'closed') AND c.to_phase NOT IN ('standby', 'closed') "
         "AND c.created_at <= checklist_marks.marked_at)"
     )
     op.create_table(
