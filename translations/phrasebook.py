@@ -18,6 +18,7 @@ from translations import slots as slot_types
 PHRASEBOOK_DIR = Path(__file__).with_name("phrasebook")
 LANGUAGES = languages.CENTER_LANGUAGES
 _SLOT = re.compile(r"\{(\w+)\}")
+_CRITERION = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
 
 
 class PhrasebookError(ValueError):
@@ -42,6 +43,9 @@ class Template:
     slots: Mapping[str, str]
     text: Mapping[str, str]
     reviews: Mapping[str, Review] = field(default_factory=dict)
+    # The entry criterion of the manual (manuals/phases.yaml) that publishing this template
+    # meets, e.g. "activated.major_tsunami_warning": the console then suggests activating.
+    trigger: str | None = None
 
     def reviewed(self, lang: str) -> bool:
         """Tell whether a fluent speaker has checked this language."""
@@ -90,6 +94,9 @@ def _template(category: str, raw: Mapping[str, Any], source: str) -> Template:
         lang: Review(by=str(info["by"]), on=str(info["on"]))
         for lang, info in (raw.get("reviewed") or {}).items()
     }
+    trigger = raw.get("trigger")
+    if trigger is not None and not (isinstance(trigger, str) and _CRITERION.match(trigger)):
+        raise PhrasebookError(f"{source}: {tid} trigger must be an entry criterion id")
     return Template(
         id=tid,
         category=category,
@@ -97,6 +104,7 @@ def _template(category: str, raw: Mapping[str, Any], source: str) -> Template:
         slots=declared,
         text={lang: str(text[lang]).strip() for lang in LANGUAGES},
         reviews=reviews,
+        trigger=trigger,
     )
 
 
@@ -166,3 +174,8 @@ def search(query: str = "", category: str | None = None) -> list[Template]:
                 continue
         found.append(template)
     return found
+
+
+def triggers() -> dict[str, str]:
+    """Map each trigger template's id to the manual's entry criterion it meets."""
+    return {t.id: t.trigger for t in load().values() if t.trigger}

@@ -14,6 +14,7 @@ from server.core import backup, outbox
 from server.core.tasks import TaskName
 from server.inquiries import service as inquiries
 from server.inquiries import translate as inquiry_languages
+from server.requests import notices as request_notices
 from server.requests import service as requests_service
 from server.roster import service as roster
 from server.shelters import retention
@@ -119,6 +120,12 @@ def purge_mail() -> int:
 def requests_tick() -> tuple[int, int]:
     """Return lapsed request claims to the queue; tell consoles of overdue ones (each minute)."""
     return requests_service.tick()
+
+
+@shared_task(name=TaskName.SEND_REQUEST_NOTICES.value, **TRANSIENT)
+def send_request_notices(request_id: int) -> int:
+    """Mail the people who can take a request, or the admins of an overdue piece (once)."""
+    return request_notices.send(request_id)
 
 
 @shared_task(name=TaskName.PURGE_ROSTER.value)

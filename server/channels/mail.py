@@ -284,6 +284,11 @@ def send_confirmation(subscriber_id: int) -> bool:
     return True
 
 
+def compose(to: str, subject: str, body: str, lang: str) -> EmailMessage:
+    """A plain text message from the center (used by other domains' notices)."""
+    return _message(to, subject, body, lang, None)
+
+
 def _message(
     to: str, subject: str, body: str, lang: str, unsubscribe: str | None, msgid: str | None = None
 ) -> EmailMessage:

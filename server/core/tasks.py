@@ -35,6 +35,7 @@ class TaskName(StrEnum):
     REQUESTS_TICK = "workers.tasks.requests_tick"
     PURGE_ROSTER = "workers.tasks.purge_roster"
     PURGE_SHELTER_RECORDS = "workers.tasks.purge_shelter_records"
+    SEND_REQUEST_NOTICES = "workers.tasks.send_request_notices"
 
 
 # translate: planning an announcement's or an inquiry's languages, short and first in line;
@@ -58,6 +59,7 @@ QUEUE_OF: dict[TaskName, str] = {
     TaskName.REQUESTS_TICK: "maintenance",
     TaskName.PURGE_ROSTER: "maintenance",
     TaskName.PURGE_SHELTER_RECORDS: "maintenance",
+    TaskName.SEND_REQUEST_NOTICES: "channels",
 }
 QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 

@@ -27,6 +27,7 @@ from server.models import (
 )
 from server.operations import activity
 from server.operations.words import ActivityKind
+from server.roster.models import Person
 from server.translation import machine_jobs, memory
 from server.words import InquiryStatus, JobKind, Method, TranslationStatus
 from translations import languages, phrasebook, priority
@@ -200,6 +201,10 @@ def update(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> Inquiry:
         if inquiry.status == InquiryStatus.OPEN:
             history(inquiry, user, "status", "open → in_progress")
             inquiry.status = InquiryStatus.IN_PROGRESS
+    if "interpreter_person_id" in data:
+        person = _rostered(data["interpreter_person_id"])
+        inquiry.interpreter = person.name[:200]
+        history(inquiry, user, "interpreter", f"roster person {person.id}")
     if "priority" in data:
         flag = validation.boolean(data, "priority", inquiry.priority)
         if flag != inquiry.priority:
@@ -210,6 +215,16 @@ def update(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> Inquiry:
     db.session.commit()
     notify(inquiry, "updated")
     return inquiry
+
+
+def _rostered(value: Any) -> Person:
+    try:
+        person = db.session.get(Person, int(value))
+    except (TypeError, ValueError):
+        person = None
+    if person is None or person.purged_at is not None:
+        raise validation.bad("interpreter_person_id", "no such person in the roster")
+    return person
 
 
 def reply(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> InquiryReply:

@@ -38,6 +38,8 @@ DEFAULT_TEAM = {
     ActivityKind.SHIFT_CREATED: "general_affairs",
     ActivityKind.HANDOVER_WRITTEN: "general_affairs",
     ActivityKind.HANDOVER_ACKNOWLEDGED: "general_affairs",
+    ActivityKind.LESSONS_SAVED: "general_affairs",
+    ActivityKind.TRIGGER_DISMISSED: "general_affairs",
 }
 CSV_COLUMNS = ("id", "created_at", "kind", "team", "lang", "ref", "user", "corrects", "summary")
 

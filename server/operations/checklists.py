@@ -44,13 +44,26 @@ def team_ids() -> list[str]:
     return [t["id"] for t in loader.load_teams()]
 
 
-def _marks() -> dict[str, ChecklistMark]:
-    return {m.item_id: m for m in db.session.scalars(select(ChecklistMark))}
+def marks_of(activation_id: int | None) -> dict[str, ChecklistMark]:
+    """The marks made in one activation (None: before the center was first activated)."""
+    column = ChecklistMark.activation_id
+    where = column.is_(None) if activation_id is None else column == activation_id
+    return {m.item_id: m for m in db.session.scalars(select(ChecklistMark).where(where))}
+
+
+def _current_activation() -> int | None:
+    row = phases.activation()
+    return row.id if row is not None else None
 
 
 def items(phase: str) -> list[Item]:
-    """The manual's items of a phase, then the center's own, each with its mark."""
-    marks = _marks()
+    """The manual's items of a phase, then the center's own, each with its mark now."""
+    return items_in(phase, _current_activation())
+
+
+def items_in(phase: str, activation_id: int | None) -> list[Item]:
+    """The items of a phase, each with its mark in one activation."""
+    marks = marks_of(activation_id)
     out = [
         Item(
             id=c["id"],
@@ -124,6 +137,7 @@ def mark(
     if item.mark is not None:
         raise ApiError(409, "already_marked", f"{item_id} is already {item.mark.state}", "item_id")
     row = ChecklistMark(
+        activation_id=_current_activation(),
         item_id=item.id,
         phase=item.phase,
         state=state,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, event
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.core.extensions import db
@@ -42,18 +42,38 @@ class CustomChecklistItem(db.Model):  # type: ignore[name-defined,misc]
 
 
 class ChecklistMark(db.Model):  # type: ignore[name-defined,misc]
-    """An item ticked done or marked not applicable; no row means the item is open."""
+    """An item ticked done or marked not applicable in one activation; no row means open."""
 
     __tablename__ = "checklist_marks"
+    __table_args__ = (
+        UniqueConstraint("activation_id", "item_id", name="uq_checklist_marks_activation_item"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[str] = mapped_column(String(80), unique=True)
+    # The phase change that activated the center; None before its first activation. A new
+    # activation starts every checklist afresh, and the old marks stay with their activation.
+    activation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("center_phase_changes.id"), index=True
+    )
+    item_id: Mapped[str] = mapped_column(String(80))
     phase: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16))  # MarkState
     note: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)  # why it does not apply
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ClosureLessons(db.Model):  # type: ignore[name-defined,misc]
+    """What the center learnt in one activation, written by staff for the closure report."""
+
+    __tablename__ = "closure_lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activation_id: Mapped[int] = mapped_column(ForeignKey("center_phase_changes.id"), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ActivityEntry(db.Model):  # type: ignore[name-defined,misc]

@@ -12,7 +12,7 @@ from sqlalchemy import exists, func, select
 from server.announcements import views
 from server.core.extensions import db
 from server.models import Announcement, Inquiry, InquiryReply
-from server.operations import checklists, phases
+from server.operations import checklists, phases, triggers
 from server.operations.models import Handover
 from server.translation import review
 from server.words import AnnouncementStatus, InquiryStatus, TranslationStatus
@@ -100,9 +100,11 @@ def unacknowledged_handovers() -> list[dict[str, Any]]:
     return [{"kind": "handover", "handover_id": h.id, "shift_id": h.shift_id} for h in rows]
 
 
-def todo(*, handovers: bool = True) -> list[dict[str, Any]]:
-    """Everything open now, in the order a shift leader would go through it."""
+def todo(*, handovers: bool = True, director: bool = False) -> list[dict[str, Any]]:
+    """Everything open now, in the order a shift leader would go through it; a director also
+    sees the announcements that suggest activating the center."""
     return [
+        *(triggers.suggestions() if director else []),
         *(unacknowledged_handovers() if handovers else []),
         *open_checklist(),
         *unanswered(),

@@ -40,6 +40,30 @@ def current_phase() -> Phase:
     return loader.get_phase(current())
 
 
+def is_active(phase: str) -> bool:
+    """Tell whether a phase is one of the center's working phases (not standby or closed)."""
+    return loader.get_phase(phase)["active"]
+
+
+def is_activation(row: PhaseChange) -> bool:
+    """Tell whether a change opened the center (from standby or closed into a working phase)."""
+    return row.drill_id is None and not is_active(row.from_phase) and is_active(row.to_phase)
+
+
+def activations() -> list[PhaseChange]:
+    """The real (not drill) changes that opened the center, oldest first."""
+    rows = db.session.scalars(
+        select(PhaseChange).where(PhaseChange.drill_id.is_(None)).order_by(PhaseChange.id)
+    )
+    return [row for row in rows if is_activation(row)]
+
+
+def activation() -> PhaseChange | None:
+    """The latest activation: checklist marks made now belong to it (None before the first)."""
+    found = activations()
+    return found[-1] if found else None
+
+
 def history() -> list[PhaseChange]:
     """Every phase change, oldest first."""
     return list(db.session.scalars(select(PhaseChange).order_by(PhaseChange.id)))

@@ -26,6 +26,8 @@ class ActivityKind(StrEnum):
     HANDOVER_WRITTEN = "handover.written"
     HANDOVER_ACKNOWLEDGED = "handover.acknowledged"
     DRILL_EVALUATED = "drill.evaluated"  # a rating, the lessons or the improvement plan
+    LESSONS_SAVED = "closure.lessons_saved"
+    TRIGGER_DISMISSED = "trigger.dismissed"
     NOTE = "note"  # a decision or a contact a person writes down
     CORRECTION = "correction"  # corrects an earlier entry, which stays as it was
 

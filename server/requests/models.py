@@ -110,3 +110,23 @@ class Invite(db.Model):  # type: ignore[name-defined,misc]
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class RequestNotice(db.Model):  # type: ignore[name-defined,misc]
+    """One e-mail to one rostered person about a request; ``key`` makes it go out once.
+
+    The address is read from the roster at send time and is never stored here.
+    """
+
+    __tablename__ = "request_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)  # "new:<request>:<person>"
+    kind: Mapped[str] = mapped_column(String(16))  # NoticeKind
+    request_id: Mapped[int] = mapped_column(ForeignKey("translation_requests.id"), index=True)
+    piece_id: Mapped[int | None] = mapped_column(ForeignKey("request_pieces.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("roster_people.id"))
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # NoticeStatus
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -15,11 +15,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
-from server.core import clock, validation
+from server.core import clock, outbox, validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import MachineJob, User, utcnow
-from server.requests import documents, prefill
+from server.requests import documents, notices, prefill
 from server.requests.live import notify
 from server.requests.models import PieceEvent, RequestPiece, TranslationRequest
 from server.requests.words import PieceAction, PieceStatus
@@ -113,7 +113,10 @@ def create(
     db.session.add_all(pieces)
     db.session.flush()
     pairs = [pair for piece in pieces if (pair := prefill.start(req, piece)) is not None]
+    mails = notices.plan_new(req, fields["targets"])
     db.session.commit()
+    if mails is not None:
+        outbox.dispatch([mails])
     for source_lang, target_lang in pairs:
         try:
             machine_jobs.wake(source_lang, target_lang)
@@ -336,7 +339,9 @@ def tick() -> tuple[int, int]:
     ).all()
     for piece in overdue:
         piece.overdue_told_at = now
+    mails = notices.plan_overdue(list(overdue))
     db.session.commit()
+    outbox.dispatch(mails)
     for piece in lapsed:
         notify("request.released", piece)
     for piece in overdue:

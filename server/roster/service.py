@@ -179,6 +179,16 @@ def search(
     return sorted(free, key=lambda p: (-LEVEL_RANK[Level(p.languages[lang])], p.name))
 
 
+def free_now(
+    lang: str, *, minutes: int = 60, skill: str | None = None, now: datetime | None = None
+) -> list[tuple[Person, str]]:
+    """Who speaks ``lang``, works for the next ``minutes`` and is not sent elsewhere, with
+    their level, best speakers first (for the desk's assignment and the round teams)."""
+    start = now or utcnow()
+    found = search(lang, start, start + timedelta(minutes=minutes), skill=skill)
+    return [(p, p.languages[lang]) for p in found]
+
+
 def dispatch(
     person: Person,
     starts_at: datetime,

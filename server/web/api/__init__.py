@@ -7,6 +7,7 @@ from server.web.api import (  # noqa: F401  (each module adds its routes to the 
     announcements,
     boards,
     center,
+    closure,
     drill_reports,
     inquiries,
     knowledge,

@@ -10,10 +10,10 @@ from manuals import loader
 from server.core import validation
 from server.core.auth import api_user, require_role
 from server.models import User
-from server.operations import checklists, now, phases
+from server.operations import checklists, now, phases, triggers
 from server.operations.checklists import Item
 from server.web.api.blueprint import bp
-from server.words import STAFF
+from server.words import DIRECTORS, STAFF
 
 
 def _user() -> User:
@@ -126,5 +126,16 @@ def post_item(phase: str) -> tuple[Response, int]:
 @bp.get("/now")
 @require_role(*STAFF)
 def get_now() -> Response:
-    """What to do now: open checklist items, unanswered inquiries, reviews, pending languages."""
-    return jsonify(now.todo())
+    """What to do now: open checklist items, unanswered inquiries, reviews, pending languages
+    (and, for a director, announcements that suggest activating the center)."""
+    return jsonify(now.todo(director=_user().role in DIRECTORS))
+
+
+@bp.post("/center/triggers/<int:announcement_id>/dismiss")
+@require_role(*STAFF)
+def dismiss_trigger(announcement_id: int) -> Response:
+    """A director sets aside the suggestion to activate: {"reason"?}."""
+    data = validation.json_body()
+    reason = validation.text(data, "reason", max_chars=400)
+    triggers.dismiss(announcement_id, _user(), reason)
+    return jsonify(triggers.suggestions())

@@ -7,6 +7,7 @@ from server.web.console import (  # noqa: F401  (each module adds its pages to t
     announcements,
     cards,
     center,
+    closure,
     display,
     drill_review,
     inquiries,

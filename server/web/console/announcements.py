@@ -21,7 +21,7 @@ from server.shelters import needs
 from server.shelters.models import Need
 from server.web.console import confirm
 from server.web.console.blueprint import bp
-from server.words import WRITERS
+from server.words import DIRECTORS, WRITERS
 from translations import easy_japanese, languages, phrasebook
 from translations.slots import SlotError
 
@@ -77,7 +77,8 @@ def dashboard() -> str:
         db.session.scalars(select(Announcement).order_by(Announcement.id.desc()).limit(200))
     )
     rows = [(a, views.translation_status(a)) for a in items]
-    return render_template("console/dashboard.html", rows=rows, todo=now.todo())
+    todo = now.todo(director=current_user.role in DIRECTORS)
+    return render_template("console/dashboard.html", rows=rows, todo=todo)
 
 
 def _template_context(form: dict[str, Any]) -> dict[str, Any]:

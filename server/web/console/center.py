@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from manuals import loader
 from server.core.errors import ApiError
-from server.operations import checklists, phases
+from server.operations import checklists, phases, triggers
 from server.web.console.blueprint import bp
 from server.words import DIRECTORS, STAFF
 
@@ -29,7 +29,12 @@ def explain(exc: ApiError) -> str:
         "not_marked": _("This item is open already."),
         "already_acknowledged": _("This handover was acknowledged already."),
         "handover_exists": _("This shift has written its handover already."),
+        "no_suggestion": _("There is no such suggestion now."),
         "future_day": _("A report cannot be made for a day that has not come yet."),
+        "never_activated": _(
+            "The center has never been activated, so there is no activation to report on yet."
+        ),
+        "unknown_activation": _("That phase change did not activate the center."),
     }
     if exc.code in messages:
         return messages[exc.code]
@@ -133,3 +138,17 @@ def add_item() -> Response:
     except ApiError as exc:
         flash(explain(exc), "error")
     return redirect(url_for("console.center", phase=phase or None))
+
+
+@bp.post("/center/triggers/<int:announcement_id>/dismiss")
+@login_required
+def dismiss_trigger(announcement_id: int) -> Response:
+    """A director sets aside the suggestion to activate the center (recorded in the log)."""
+    try:
+        triggers.dismiss(
+            announcement_id, current_user._get_current_object(), request.form.get("reason")
+        )
+        flash(_("The suggestion is dismissed."), "ok")
+    except ApiError as exc:
+        flash(explain(exc), "error")
+    return redirect(url_for("console.dashboard"))

@@ -15,6 +15,7 @@ from server.core.extensions import db
 from server.inquiries import desk
 from server.inquiries import service as inquiries
 from server.models import AuditLog, Inquiry, InquiryReply, Shelter, User
+from server.roster import service as roster
 from server.web.console.blueprint import bp
 from server.words import STAFF, WRITERS
 from translations import languages, phrasebook
@@ -114,6 +115,9 @@ def inquiry_detail(inquiry_id: int) -> str:
     inquiries.view(inquiry, current_user._get_current_object(), request.remote_addr)
     staff = db.session.scalars(select(User).where(User.active.is_(True))).all()
     speakers = [u for u in staff if inquiry.lang in (u.languages or "").split(",")]
+    # Rostered people who speak the language and are free now; linked accounts can be assigned.
+    rostered = roster.free_now(inquiry.lang)
+    active = {u.id for u in staff if u.role in STAFF}
     suggestions = [
         t
         for t in phrasebook.load().values()
@@ -124,6 +128,8 @@ def inquiry_detail(inquiry_id: int) -> str:
         i=inquiry,
         staff=staff,
         speakers=speakers,
+        rostered=rostered,
+        assignable={p.id for p, _level in rostered if p.user_id in active},
         statuses=inquiries.STATUSES,
         suggestions=suggestions,
         names={lang.code: lang.native for lang in languages.LANGUAGES},
@@ -139,7 +145,9 @@ def inquiry_update(inquiry_id: int) -> Response:
         abort(403)
     inquiry = db.session.get(Inquiry, inquiry_id) or abort(404)
     data: dict[str, Any] = {
-        k: v for k, v in request.form.items() if k in ("status", "referred_to", "assignee_id")
+        k: v
+        for k, v in request.form.items()
+        if k in ("status", "referred_to", "assignee_id", "interpreter_person_id")
     }
     if "priority" in request.form:
         data["priority"] = request.form["priority"] == "1"

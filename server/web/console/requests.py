@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,12 +16,14 @@ from werkzeug.wrappers import Response
 from server.core.clock import center_tz
 from server.core.errors import ApiError
 from server.core.extensions import db
-from server.models import utcnow
+from server.models import User, utcnow
+from server.operations import pdf
 from server.requests import documents, interpreting
 from server.requests import service as requests
-from server.requests.models import InterpreterRequest, TranslationRequest
+from server.requests.models import InterpreterRequest, RequestPiece, TranslationRequest
 from server.web import scope
 from server.web.console.blueprint import bp
+from server.web.console.situation import PRINT_CSS
 from server.words import STAFF, Role
 from translations import languages
 
@@ -128,17 +131,49 @@ def request_detail(request_id: int) -> str:
     return render_template("console/request.html", r=_own_request(request_id), **common())
 
 
+# Han characters look different in Chinese, Japanese and Korean: each text takes its own font.
+DELIVERY_CSS = (
+    PRINT_CSS
+    + """
+:lang(zh-Hans) { font-family: "Noto Sans SC", "Noto Sans", sans-serif; }
+:lang(zh-Hant) { font-family: "Noto Sans TC", "Noto Sans", sans-serif; }
+:lang(ko) { font-family: "Noto Sans KR", "Noto Sans", sans-serif; }
+pre { white-space: pre-wrap; font-family: inherit; font-size: 10.5pt; }
+"""
+)
+
+
+def delivery_pdf(req: TranslationRequest, piece: RequestPiece) -> bytes:
+    """A delivered translation as PDF: the original and the translation, each in its script."""
+    checker = db.session.get(User, piece.checker_id) if piece.checker_id else None
+    translator = db.session.get(User, piece.translator_id) if piece.translator_id else None
+    found = languages.get(piece.lang)
+    html = render_template(
+        "console/request_print.html",
+        r=req,
+        p=piece,
+        rtl=bool(found and found.direction == "rtl"),
+        checker=(checker.display_name or checker.username) if checker else "—",
+        translator=(translator.display_name or translator.username) if translator else "—",
+        **common(),
+    )
+    vendor = Path(current_app.static_folder or "") / "vendor"
+    return pdf.render(html, vendor, DELIVERY_CSS)
+
+
 @bp.get("/requests/<int:request_id>/<lang>.<fmt>")
 @login_required
 @scope.allow(Role.REQUESTER)
 def request_download(request_id: int, lang: str, fmt: str) -> Response:
-    """Download a delivered translation as .txt or .docx."""
+    """Download a delivered translation as .txt, .docx or PDF."""
     req = _own_request(request_id)
     piece = next((p for p in req.pieces if p.lang == lang), None)
-    if piece is None or piece.delivered_at is None or fmt not in ("txt", "docx"):
+    if piece is None or piece.delivered_at is None or fmt not in ("txt", "docx", "pdf"):
         abort(404)
     name = f"request-{req.id}-{lang}.{fmt}"
-    if fmt == "txt":
+    if fmt == "pdf":
+        body, mime = delivery_pdf(req, piece), "application/pdf"
+    elif fmt == "txt":
         body, mime = (piece.text or "").encode("utf-8"), "text/plain; charset=utf-8"
     else:
         found = languages.get(lang)

@@ -17,6 +17,8 @@ from manuals.records import Form
 from server.core.clock import center_tz
 from server.core.extensions import db
 from server.models import AuditLog, Shelter
+from server.roster import service as roster
+from server.roster.models import Person
 from server.shelters import census, needs, rounds
 from server.shelters.models import Need, Round
 from server.shelters.needs import FieldError
@@ -102,6 +104,24 @@ def _ja() -> bool:
     return str(get_locale()) != "en"
 
 
+ROUND_MINUTES = 180  # how long a round team is out: suggested people must be free that long
+
+
+def _team(shelter_id: str | None) -> list[tuple[str, int, list[tuple[Person, str]]]]:
+    """For each language the shelter's census counts, the rostered people free to go now."""
+    shelter = (
+        db.session.get(Shelter, int(shelter_id)) if shelter_id and shelter_id.isdigit() else None
+    )
+    if shelter is None:
+        return []
+    counts = sorted(census.of(shelter).languages.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [
+        (lang, n, roster.free_now(lang, minutes=ROUND_MINUTES))
+        for lang, n in counts
+        if n > 0 and lang != "ja"
+    ]
+
+
 def _page(values: MultiDict[str, str], errors: list[FieldError], status: int = 200) -> Any:
     ja = _ja()
     center = set(current_app.config["TARGET_LANGUAGES"]) & set(census.LANGUAGE_CODES)
@@ -124,6 +144,8 @@ def _page(values: MultiDict[str, str], errors: list[FieldError], status: int = 2
         urgencies=list(Urgency),
         lang_codes=census.LANGUAGE_CODES,
         loc="ja" if ja else "en",
+        team=_team(values.get("shelter_id")),
+        names={x.code: x.native for x in languages.LANGUAGES},
     ), status
 
 
