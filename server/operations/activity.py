@@ -51,6 +51,7 @@ def record(
     lang: str | None = None,
     ref: str | None = None,
     corrects: int | None = None,
+    drill_id: int | None = None,
 ) -> ActivityEntry:
     """Add one entry to the session; the caller's commit makes it part of the same change."""
     entry = ActivityEntry(
@@ -62,6 +63,7 @@ def record(
         user_id=user.id if user is not None else None,
         corrects_id=corrects,
         created_at=utcnow(),
+        drill_id=drill_id,
     )
     db.session.add(entry)
     return entry
