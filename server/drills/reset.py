@@ -15,6 +15,7 @@ Boards are told first: every drill announcement still shown is retracted live, t
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import Table, delete, or_, select, update
 
@@ -42,9 +43,17 @@ MARK = "drill_id"
 KEEP = {"drills", "drill_injects", "drill_evaluations", "drill_improvements"}
 
 
+def _key(table: Table) -> Any:
+    """The table's one-column primary key (``id``, or ``seq`` for board events)."""
+    columns = list(table.primary_key.columns)
+    if len(columns) != 1:
+        raise RuntimeError(f"reset needs a one-column primary key on {table.name}")
+    return columns[0]
+
+
 def _marked_tables() -> list[Table]:
     tables = db.metadata.tables.values()
-    return [t for t in tables if MARK in t.c and t.name not in KEEP and "id" in t.c]
+    return [t for t in tables if MARK in t.c and t.name not in KEEP]
 
 
 def _plan(drill_id: int) -> tuple[dict[str, set[int]], list[tuple[Table, str, set[int]]]]:
@@ -53,7 +62,7 @@ def _plan(drill_id: int) -> tuple[dict[str, set[int]], list[tuple[Table, str, se
     clear: list[tuple[Table, str, set[int]]] = []
     pending: list[tuple[Table, set[int]]] = []
     for table in _marked_tables():
-        ids = set(db.session.scalars(select(table.c.id).where(table.c[MARK] == drill_id)))
+        ids = set(db.session.scalars(select(_key(table)).where(table.c[MARK] == drill_id)))
         if ids:
             doomed[table.name] |= ids
             pending.append((table, ids))
@@ -63,15 +72,15 @@ def _plan(drill_id: int) -> tuple[dict[str, set[int]], list[tuple[Table, str, se
             if child.name in KEEP:
                 continue
             for fk in child.foreign_keys:
-                if fk.column.table is not parent or "id" not in child.c:
+                if fk.column.table is not parent:
                     continue
-                column = fk.parent
-                hits = set(db.session.scalars(select(child.c.id).where(column.in_(ids))))
+                column, key = fk.parent, _key(child)
+                hits = set(db.session.scalars(select(key).where(column.in_(ids))))
                 if MARK in child.c:
                     # A real row pointing at a drill row keeps itself, without the pointer.
                     mine = set(
                         db.session.scalars(
-                            select(child.c.id).where(column.in_(ids), child.c[MARK] == drill_id)
+                            select(key).where(column.in_(ids), child.c[MARK] == drill_id)
                         )
                     )
                     real = hits - mine - doomed[child.name]
@@ -136,12 +145,12 @@ def reset(drill: Drill, user: User | None) -> dict[str, int]:
     retractions = _retractions(drill.id)
     doomed, clear = _plan(drill.id)
     for table, column, ids in clear:
-        db.session.execute(update(table).where(table.c.id.in_(ids)).values({column: None}))
+        db.session.execute(update(table).where(_key(table).in_(ids)).values({column: None}))
     _by_reference(doomed)
     # Children before parents: the reverse of the schema's dependency order.
     for table in reversed(db.metadata.sorted_tables):
         if doomed.get(table.name):
-            db.session.execute(delete(table).where(table.c.id.in_(doomed[table.name])))
+            db.session.execute(delete(table).where(_key(table).in_(doomed[table.name])))
     now = utcnow()
     if drill.status == DrillStatus.PAUSED and drill.paused_at is not None:
         drill.paused_seconds += (now - drill.paused_at).total_seconds()

@@ -55,8 +55,8 @@ def _log(drill: Drill, summary: str, user: User | None) -> None:
     )
 
 
-def start(scenario: dict[str, Any], user: User | None, speed: float) -> Drill:
-    """Start a run of a checked scenario; its injects fall due from now at ``speed``."""
+def start(scenario: dict[str, Any], user: User | None, speed: float | str | None) -> Drill:
+    """Start a run of a checked scenario; its injects fall due from now at ``speed`` (1–600)."""
     rate = _parse_speed(speed)
     now = utcnow()
     drill = Drill(
@@ -291,6 +291,11 @@ def scenario_minutes(drill: Drill, now: datetime | None = None) -> float:
     """Return the drill's scenario time in minutes (it stands still while paused or ended)."""
     at = drill.paused_at or drill.finished_at or drill.reset_at or now or utcnow()
     return clock.scenario_minutes(drill.started_at, at, drill.speed, drill.paused_seconds or 0.0)
+
+
+def runs(limit: int = 200) -> list[Drill]:
+    """Every run, newest first."""
+    return list(db.session.scalars(select(Drill).order_by(Drill.id.desc()).limit(limit)))
 
 
 def running() -> list[Drill]:

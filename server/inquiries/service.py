@@ -260,6 +260,7 @@ def reply(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> InquiryReply
         user=user,
         lang=inquiry.lang,
         ref=f"inquiry:{inquiry.id}",
+        drill_id=inquiry.drill_id,
     )
     work = outbox.add(TaskName.TRANSLATE_REPLY, row.id, ref=reply_ref(row.id))
     db.session.commit()

@@ -39,7 +39,19 @@ DEFAULT_TEAM = {
     ActivityKind.HANDOVER_WRITTEN: "general_affairs",
     ActivityKind.HANDOVER_ACKNOWLEDGED: "general_affairs",
 }
-CSV_COLUMNS = ("id", "created_at", "kind", "team", "lang", "ref", "user", "corrects", "summary")
+CSV_COLUMNS = (
+    "id",
+    "created_at",
+    "kind",
+    "team",
+    "lang",
+    "ref",
+    "user",
+    "corrects",
+    "summary",
+    "drill_id",
+)
+WORK = ("all", "real", "drill")  # ?work=: everything, real work only, drill work only
 
 
 def record(
@@ -108,8 +120,15 @@ def _time(args: Mapping[str, str], field: str) -> datetime | None:
 
 
 def filtered(args: Mapping[str, str]) -> Select[Any]:
-    """Entries matching ?kind=&team=&lang=&since=&until=, newest first."""
+    """Entries matching ?kind=&team=&lang=&since=&until=&work=, newest first."""
     query = select(ActivityEntry).order_by(ActivityEntry.id.desc())
+    work = (args.get("work") or "all").strip()
+    if work not in WORK:
+        raise validation.bad("work", f"'work' must be one of {', '.join(WORK)}")
+    if work == "real":
+        query = query.where(ActivityEntry.drill_id.is_(None))
+    elif work == "drill":
+        query = query.where(ActivityEntry.drill_id.is_not(None))
     kind = (args.get("kind") or "").strip()
     if kind:
         if kind not in {k.value for k in ActivityKind}:
@@ -138,6 +157,7 @@ def as_json(entry: ActivityEntry, users: Mapping[int, str]) -> dict[str, Any]:
         "user": users.get(entry.user_id or 0),
         "corrects": entry.corrects_id,
         "summary": entry.summary,
+        "drill_id": entry.drill_id,
     }
 
 

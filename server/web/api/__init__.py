@@ -7,6 +7,7 @@ from server.web.api import (  # noqa: F401  (each module adds its routes to the 
     announcements,
     boards,
     center,
+    drills,
     inquiries,
     knowledge,
     languages,

@@ -8,6 +8,7 @@ from server.web.console import (  # noqa: F401  (each module adds its pages to t
     cards,
     center,
     display,
+    drills,
     inquiries,
     mail,
     needs,
