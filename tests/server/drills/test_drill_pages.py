@@ -146,3 +146,22 @@ def test_participants_see_incoming_news_and_compose_an_answer(
 
 def _csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_an_evaluator_reads_the_drill_pages_and_controls_nothing(
+    client: Any,
+    sign_in: Callable[[str, str], None],
+    token_for: Callable[[str, str], dict[str, str]],
+) -> None:
+    boss = token_for("boss", "director")
+    drill = client.post(
+        "/api/v1/drills", json={"scenario": "typhoon_levels", "speed": 1}, headers=boss
+    ).json
+    sign_in("rater", "evaluator")
+    home = client.get("/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/drills")
+    page = client.get(f"/drills/{drill['id']}").get_data(as_text=True)
+    assert "ty01" in page and "/pause" not in page and "/fire" not in page
+    assert client.post(f"/drills/{drill['id']}/pause").status_code == 403
+    assert client.post("/drills/start", data={"scenario": "typhoon_levels"}).status_code == 403
+    assert client.get("/inquiries").status_code == 403
