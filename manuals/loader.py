@@ -83,13 +83,18 @@ def load_document(source: Traversable, kind: str, file: str | None = None) -> An
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "$"
         raise ManualError(file, where, f"invalid YAML: {exc}") from exc
+    validate_document(data, kind, file)
+    return data
+
+
+def validate_document(data: Any, kind: str, file: str) -> None:
+    """Validate parsed data against the schema of its kind; raise ManualError naming the field."""
     validator = _validator(kind)
     errors = list(validator.iter_errors(data))
     error = best_match(errors)
     if error is not None:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ManualError(file, _format_path(error.absolute_path), error.message + more)
-    return data
 
 
 @_cached_copy

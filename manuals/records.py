@@ -36,7 +36,9 @@ FieldType: TypeAlias = Literal[
     "date",
     "time",
 ]
-InjectType: TypeAlias = Literal["news", "inquiry", "shelter_report", "phase_change"]
+InjectType: TypeAlias = Literal[
+    "news", "inquiry", "shelter_report", "phase_change", "translation_request"
+]
 
 
 class Text(TypedDict):
@@ -155,7 +157,22 @@ class PhaseChangeContent(TypedDict):
     reason: NotRequired[Text]
 
 
-InjectContent: TypeAlias = NewsContent | InquiryContent | ShelterReportContent | PhaseChangeContent
+class TranslationRequestContent(TypedDict):
+    lang: str
+    text: str
+    targets: list[str]
+    deadline_minutes: int
+    requester: Text
+    purpose: NotRequired[Text]
+
+
+InjectContent: TypeAlias = (
+    NewsContent
+    | InquiryContent
+    | ShelterReportContent
+    | PhaseChangeContent
+    | TranslationRequestContent
+)
 
 
 class Inject(TypedDict):

@@ -105,6 +105,8 @@ class Shelter(db.Model):  # type: ignore[name-defined,misc]
     lon: Mapped[float | None] = mapped_column(Float)
     contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     census_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A shelter a drill's round reports made (never a real one: a report changes its census).
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), index=True)
 
     boards: Mapped[list[Board]] = relationship(back_populates="shelter")
 

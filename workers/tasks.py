@@ -12,8 +12,10 @@ from sqlalchemy.exc import OperationalError
 from server.channels import mail, speech
 from server.core import backup, outbox
 from server.core.tasks import TaskName
+from server.drills import runner as drills
 from server.inquiries import service as inquiries
 from server.inquiries import translate as inquiry_languages
+from server.models import utcnow
 from server.requests import notices as request_notices
 from server.requests import service as requests_service
 from server.roster import service as roster
@@ -142,3 +144,12 @@ def purge_shelter_records() -> int:
     card_count, round_count = retention.purge(current_app.config["INQUIRY_RETENTION_DAYS"])
     log.info("purged personal data of %s card(s) and %s round sheet(s)", card_count, round_count)
     return card_count + round_count
+
+
+@shared_task(name=TaskName.DRILLS_TICK.value, **TRANSIENT)
+def drills_tick() -> int:
+    """Release the drill injects that are due, each exactly once (every few seconds)."""
+    released = drills.release_due(utcnow())
+    if released:
+        log.info("released drill inject(s) %s", released)
+    return len(released)

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from server.core import validation
 from server.core.errors import ApiError
 from server.core.extensions import db
+from server.drills.models import DrillInject
+from server.drills.words import DrillStatus, InjectStatus
 from server.models import Announcement, Shelter
 from translations import languages, phrasebook
 from translations.slots import SlotError
@@ -44,6 +46,8 @@ class Draft:
     shelter_ids: list[int] | None
     expires_at: datetime | None
     drill: bool
+    drill_id: int | None = None  # the drill run this announcement belongs to
+    drill_inject_id: int | None = None  # the inject it answers
 
 
 def _shelter_ids(data: Mapping[str, Any], base: Announcement | None) -> list[int] | None:
@@ -60,6 +64,31 @@ def _shelter_ids(data: Mapping[str, Any], base: Announcement | None) -> list[int
                 404, "unknown_shelter", f"no shelter with id {missing[0]}", "shelter_ids"
             )
     return shelter_ids
+
+
+def _drill_inject(data: Mapping[str, Any], base: Announcement | None) -> DrillInject | None:
+    """The released inject of a running drill a draft answers (kept from ``base`` on a patch)."""
+    if "drill_inject_id" not in data or data["drill_inject_id"] in (None, ""):
+        if base is not None and base.drill_inject_id is not None:
+            return db.session.get(DrillInject, base.drill_inject_id)
+        return None
+    try:
+        inject_id = int(data["drill_inject_id"])
+    except (TypeError, ValueError):
+        raise validation.bad("drill_inject_id", "'drill_inject_id' must be an inject id") from None
+    inject = db.session.get(DrillInject, inject_id) if 0 < inject_id <= validation.MAX_ID else None
+    if (
+        inject is None
+        or inject.status != InjectStatus.RELEASED
+        or inject.drill.status != DrillStatus.RUNNING
+    ):
+        raise ApiError(
+            409,
+            "not_a_live_inject",
+            f"inject {inject_id} is not a released inject of a running drill",
+            "drill_inject_id",
+        )
+    return inject
 
 
 def parse_draft(data: Mapping[str, Any], base: Announcement | None = None) -> Draft:
@@ -111,6 +140,8 @@ def parse_draft(data: Mapping[str, Any], base: Announcement | None = None) -> Dr
     else:
         expires_at = base.expires_at if base else None
 
+    inject = _drill_inject(data, base)
+    drill_id = inject.drill_id if inject is not None else (base.drill_id if base else None)
     return Draft(
         text=text,
         source_lang=source_lang,
@@ -125,5 +156,8 @@ def parse_draft(data: Mapping[str, Any], base: Announcement | None = None) -> Dr
         ),
         shelter_ids=shelter_ids,
         expires_at=expires_at,
-        drill=validation.boolean(merged, "drill"),
+        # Anything a drill answers is drill content, whatever the form said.
+        drill=validation.boolean(merged, "drill") or drill_id is not None,
+        drill_id=drill_id,
+        drill_inject_id=inject.id if inject is not None else None,
     )

@@ -25,6 +25,8 @@ def _apply(announcement: Announcement, draft: Draft) -> None:
     announcement.shelter_ids = draft.shelter_ids or []
     announcement.expires_at = draft.expires_at
     announcement.drill = draft.drill
+    announcement.drill_id = draft.drill_id
+    announcement.drill_inject_id = draft.drill_inject_id
     announcement.updated_at = utcnow()
 
 
@@ -72,6 +74,7 @@ def _publish(
         user=user,
         lang=draft.source_lang,
         ref=f"announcement:{announcement.id}",
+        drill_id=announcement.drill_id,
     )
     db.session.commit()
     events.push([event])
@@ -119,6 +122,7 @@ def retract(announcement: Announcement, user: User | None = None) -> Announcemen
         user=user,
         lang=announcement.source_lang,
         ref=f"announcement:{announcement.id}",
+        drill_id=announcement.drill_id,
     )
     db.session.commit()
     events.push([event])

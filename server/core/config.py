@@ -270,6 +270,12 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("INVITE_HOURS", 72, int, "How long a remote translator's invite link works."),
     Option(
+        "DRILL_TICK_SECONDS",
+        5,
+        _positive,
+        "How often Celery beat releases the drill injects that are due (read from the database).",
+    ),
+    Option(
         "ROSTER_RETENTION_DAYS",
         180,
         int,

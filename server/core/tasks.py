@@ -36,6 +36,7 @@ class TaskName(StrEnum):
     PURGE_ROSTER = "workers.tasks.purge_roster"
     PURGE_SHELTER_RECORDS = "workers.tasks.purge_shelter_records"
     SEND_REQUEST_NOTICES = "workers.tasks.send_request_notices"
+    DRILLS_TICK = "workers.tasks.drills_tick"
 
 
 # translate: planning an announcement's or an inquiry's languages, short and first in line;
@@ -60,6 +61,7 @@ QUEUE_OF: dict[TaskName, str] = {
     TaskName.PURGE_ROSTER: "maintenance",
     TaskName.PURGE_SHELTER_RECORDS: "maintenance",
     TaskName.SEND_REQUEST_NOTICES: "channels",
+    TaskName.DRILLS_TICK: "maintenance",
 }
 QUEUES = tuple(dict.fromkeys(QUEUE_OF.values()))
 
@@ -119,6 +121,13 @@ def celery_init_app(app: Flask) -> Celery:
             "purge-shelter-records": {
                 "task": TaskName.PURGE_SHELTER_RECORDS.value,
                 "schedule": 86400.0,
+            },
+            # Drill injects are due rows in the database; the tick releases them (never an ETA).
+            "drills-tick": {
+                "task": TaskName.DRILLS_TICK.value,
+                "schedule": float(app.config["DRILL_TICK_SECONDS"]),
+                # A tick that waited in a busy queue longer than a period is superseded.
+                "options": {"expires": float(app.config["DRILL_TICK_SECONDS"]) * 2},
             },
         },
         worker_hijack_root_logger=False,

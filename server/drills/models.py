@@ -34,6 +34,8 @@ class Drill(db.Model):  # type: ignore[name-defined,misc]
     controller_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Wall-clock seconds spent paused (finished pauses): the scenario clock stood still.
+    paused_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     strengths: Mapped[str] = mapped_column(Text, default="")  # for the after-action report

@@ -29,7 +29,10 @@ def daily(day: date) -> dict[str, Any]:
     """Counts by category, language, status and shelter; median minutes to first reply."""
     start, end = day_bounds(day)
     items = db.session.scalars(
-        select(Inquiry).where(Inquiry.created_at >= start, Inquiry.created_at < end)
+        # Real work only: a drill's inquiries are counted in its own report.
+        select(Inquiry).where(
+            Inquiry.created_at >= start, Inquiry.created_at < end, Inquiry.drill_id.is_(None)
+        )
     ).all()
     shelters = {s.id: s.name_ja for s in db.session.scalars(select(Shelter))}
     waits = [
@@ -42,6 +45,7 @@ def daily(day: date) -> dict[str, Any]:
                 (InquiryStatus.OPEN, InquiryStatus.IN_PROGRESS, InquiryStatus.WAITING)
             ),
             Inquiry.created_at < utcnow() - timedelta(days=1),
+            Inquiry.drill_id.is_(None),
         )
         .order_by(Inquiry.created_at)
     ).all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -113,9 +113,18 @@ def parse(data: Mapping[str, Any], channel: str) -> dict[str, Any]:
 
 
 def create(
-    fields: Mapping[str, Any], channel: str, user: User | None = None
+    fields: Mapping[str, Any],
+    channel: str,
+    user: User | None = None,
+    *,
+    drill_id: int | None = None,
+    on_flush: Callable[[Inquiry], None] | None = None,
 ) -> tuple[Inquiry, str]:
-    """Store an inquiry; return it with the resident's private status token (shown once)."""
+    """Store an inquiry; return it with the resident's private status token (shown once).
+
+    A drill passes its id (the inquiry is drill work) and ``on_flush``, which records what the
+    inject made inside this same commit.
+    """
     token = new_secret(24)
     hits = priority.life_safety_hits(fields["message"])
     inquiry = Inquiry(
@@ -136,6 +145,7 @@ def create(
         message_ja_method=PENDING,
         created_by=user.id if user else None,
         status=InquiryStatus.OPEN,
+        drill_id=drill_id,
     )
     db.session.add(inquiry)
     db.session.flush()
@@ -146,8 +156,11 @@ def create(
         user=user,
         lang=inquiry.lang,
         ref=f"inquiry:{inquiry.id}",
+        drill_id=drill_id,
     )
     work = outbox.add(TaskName.PROCESS_INQUIRY, inquiry.id, ref=inquiry_ref(inquiry.id))
+    if on_flush is not None:
+        on_flush(inquiry)
     db.session.commit()
     outbox.dispatch([work])
     notify(inquiry, "created")
@@ -262,6 +275,7 @@ def reply(inquiry: Inquiry, data: Mapping[str, Any], user: User) -> InquiryReply
         user=user,
         lang=inquiry.lang,
         ref=f"inquiry:{inquiry.id}",
+        drill_id=inquiry.drill_id,
     )
     work = outbox.add(TaskName.TRANSLATE_REPLY, row.id, ref=reply_ref(row.id))
     db.session.commit()

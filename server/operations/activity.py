@@ -41,7 +41,19 @@ DEFAULT_TEAM = {
     ActivityKind.LESSONS_SAVED: "general_affairs",
     ActivityKind.TRIGGER_DISMISSED: "general_affairs",
 }
-CSV_COLUMNS = ("id", "created_at", "kind", "team", "lang", "ref", "user", "corrects", "summary")
+CSV_COLUMNS = (
+    "id",
+    "created_at",
+    "kind",
+    "team",
+    "lang",
+    "ref",
+    "user",
+    "corrects",
+    "summary",
+    "drill_id",
+)
+WORK = ("all", "real", "drill")  # ?work=: everything, real work only, drill work only
 
 
 def record(
@@ -53,6 +65,7 @@ def record(
     lang: str | None = None,
     ref: str | None = None,
     corrects: int | None = None,
+    drill_id: int | None = None,
 ) -> ActivityEntry:
     """Add one entry to the session; the caller's commit makes it part of the same change."""
     entry = ActivityEntry(
@@ -64,6 +77,7 @@ def record(
         user_id=user.id if user is not None else None,
         corrects_id=corrects,
         created_at=utcnow(),
+        drill_id=drill_id,
     )
     db.session.add(entry)
     return entry
@@ -108,8 +122,15 @@ def _time(args: Mapping[str, str], field: str) -> datetime | None:
 
 
 def filtered(args: Mapping[str, str]) -> Select[Any]:
-    """Entries matching ?kind=&team=&lang=&since=&until=, newest first."""
+    """Entries matching ?kind=&team=&lang=&since=&until=&work=, newest first."""
     query = select(ActivityEntry).order_by(ActivityEntry.id.desc())
+    work = (args.get("work") or "all").strip()
+    if work not in WORK:
+        raise validation.bad("work", f"'work' must be one of {', '.join(WORK)}")
+    if work == "real":
+        query = query.where(ActivityEntry.drill_id.is_(None))
+    elif work == "drill":
+        query = query.where(ActivityEntry.drill_id.is_not(None))
     kind = (args.get("kind") or "").strip()
     if kind:
         if kind not in {k.value for k in ActivityKind}:
@@ -138,6 +159,7 @@ def as_json(entry: ActivityEntry, users: Mapping[int, str]) -> dict[str, Any]:
         "user": users.get(entry.user_id or 0),
         "corrects": entry.corrects_id,
         "summary": entry.summary,
+        "drill_id": entry.drill_id,
     }
 
 

@@ -26,7 +26,13 @@ def phase_ids() -> list[str]:
 
 def last_change() -> PhaseChange | None:
     """Return the latest phase change, if the center ever left standby."""
-    return db.session.scalar(select(PhaseChange).order_by(PhaseChange.id.desc()).limit(1))
+    # A drill's phase changes carry its id; they never move the center.
+    return db.session.scalar(
+        select(PhaseChange)
+        .where(PhaseChange.drill_id.is_(None))
+        .order_by(PhaseChange.id.desc())
+        .limit(1)
+    )
 
 
 def current() -> str:
@@ -66,7 +72,11 @@ def activation() -> PhaseChange | None:
 
 def history() -> list[PhaseChange]:
     """Every phase change, oldest first."""
-    return list(db.session.scalars(select(PhaseChange).order_by(PhaseChange.id)))
+    return list(
+        db.session.scalars(
+            select(PhaseChange).where(PhaseChange.drill_id.is_(None)).order_by(PhaseChange.id)
+        )
+    )
 
 
 def change(to_phase: str, reason: str | None, user: User, *, force: bool = False) -> PhaseChange:

@@ -25,6 +25,10 @@ from server.operations.phases import FIRST
 from server.words import TranslationStatus
 from translations import languages
 
+# The report counts real work only: drill announcements (run by the drill runner or flagged
+# by hand) are the drill's, never the headquarters'.
+REAL_ANNOUNCEMENT = Announcement.drill.is_(False) & Announcement.drill_id.is_(None)
+
 
 def today() -> date:
     """The calendar day in Japan now."""
@@ -51,7 +55,9 @@ def parse_day(value: str | None) -> date:
 
 def _announcements(start: datetime, end: datetime) -> dict[str, Any]:
     items = db.session.scalars(
-        select(Announcement).where(Announcement.created_at >= start, Announcement.created_at < end)
+        select(Announcement).where(
+            Announcement.created_at >= start, Announcement.created_at < end, REAL_ANNOUNCEMENT
+        )
     ).all()
     ids = [a.id for a in items]
     done: Counter[str] = Counter()
@@ -68,7 +74,10 @@ def _announcements(start: datetime, end: datetime) -> dict[str, Any]:
     wanted = [current_app.config["SOURCE_LANGUAGE"], *current_app.config["TARGET_LANGUAGES"]]
     langs = list(dict.fromkeys([*wanted, *done]))
     revisions = db.session.scalar(
-        select(func.count(AnnouncementRevision.id)).where(
+        select(func.count(AnnouncementRevision.id))
+        .join(Announcement, Announcement.id == AnnouncementRevision.announcement_id)
+        .where(
+            REAL_ANNOUNCEMENT,
             AnnouncementRevision.created_at >= start,
             AnnouncementRevision.created_at < end,
             AnnouncementRevision.revision > 1,
@@ -76,7 +85,7 @@ def _announcements(start: datetime, end: datetime) -> dict[str, Any]:
     )
     retracted = db.session.scalar(
         select(func.count(Announcement.id)).where(
-            Announcement.retracted_at >= start, Announcement.retracted_at < end
+            Announcement.retracted_at >= start, Announcement.retracted_at < end, REAL_ANNOUNCEMENT
         )
     )
     return {
@@ -116,13 +125,17 @@ def daily(day: date) -> dict[str, Any]:
     inquiries = reports.daily(day)
     phase = db.session.scalar(
         select(PhaseChange.to_phase)
-        .where(PhaseChange.created_at < end)
+        .where(PhaseChange.created_at < end, PhaseChange.drill_id.is_(None))
         .order_by(PhaseChange.id.desc())
         .limit(1)
     )
     changes = db.session.scalars(
         select(PhaseChange)
-        .where(PhaseChange.created_at >= start, PhaseChange.created_at < end)
+        .where(
+            PhaseChange.created_at >= start,
+            PhaseChange.created_at < end,
+            PhaseChange.drill_id.is_(None),
+        )
         .order_by(PhaseChange.id)
     ).all()
     return {
@@ -136,7 +149,9 @@ def daily(day: date) -> dict[str, Any]:
         "staffing": _staffing(start, end),
         "activity_entries": db.session.scalar(
             select(func.count(ActivityEntry.id)).where(
-                ActivityEntry.created_at >= start, ActivityEntry.created_at < end
+                ActivityEntry.created_at >= start,
+                ActivityEntry.created_at < end,
+                ActivityEntry.drill_id.is_(None),
             )
         )
         or 0,

@@ -8,7 +8,7 @@ task (``tick``) returns lapsed pieces to the queue and tells consoles about over
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -95,9 +95,17 @@ def parse_request(data: Mapping[str, Any], file_text: str | None = None) -> dict
 
 
 def create(
-    fields: Mapping[str, Any], user: User, filename: str | None = None
+    fields: Mapping[str, Any],
+    user: User,
+    filename: str | None = None,
+    *,
+    drill_id: int | None = None,
+    on_flush: Callable[[TranslationRequest], None] | None = None,
 ) -> TranslationRequest:
-    """Store a request with a piece per language, start the machine pre-fill, tell consoles."""
+    """Store a request with a piece per language, start the machine pre-fill, tell consoles.
+
+    A drill passes its id and ``on_flush``, which records what the inject made in this commit.
+    """
     req = TranslationRequest(
         requester_id=user.id,
         title=fields["title"],
@@ -106,6 +114,7 @@ def create(
         source_text=fields["source_text"],
         filename=(filename or "")[:200] or None,
         deadline=fields["deadline"],
+        drill_id=drill_id,
     )
     db.session.add(req)
     db.session.flush()
@@ -113,6 +122,8 @@ def create(
     db.session.add_all(pieces)
     db.session.flush()
     pairs = [pair for piece in pieces if (pair := prefill.start(req, piece)) is not None]
+    if on_flush is not None:
+        on_flush(req)
     mails = notices.plan_new(req, fields["targets"])
     db.session.commit()
     if mails is not None:

@@ -129,7 +129,11 @@ def parse(data: Any, prefix: str = "") -> tuple[dict[str, Any], list[FieldError]
 
 
 def create(
-    shelter: Shelter, fields: Mapping[str, Any], user: User | None, round_id: int | None = None
+    shelter: Shelter,
+    fields: Mapping[str, Any],
+    user: User | None,
+    round_id: int | None = None,
+    drill_id: int | None = None,
 ) -> Need:
     """Record a checked need (the caller commits)."""
     now = utcnow()
@@ -145,6 +149,7 @@ def create(
         created_by=user.id if user else None,
         created_at=now,
         updated_at=now,
+        drill_id=drill_id,
     )
     db.session.add(need)
     db.session.flush()

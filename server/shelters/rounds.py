@@ -20,7 +20,7 @@ from manuals.records import Form, FormField, Text
 from server.core.extensions import db
 from server.models import Shelter, User, utcnow
 from server.shelters import census, needs
-from server.shelters.models import Round
+from server.shelters.models import Need, Round
 from server.shelters.needs import FieldError
 from server.shelters.words import CensusKind
 
@@ -236,9 +236,19 @@ def check(
 
 
 def record(
-    shelter: Shelter, client_id: Any, raw: Mapping[str, Any], raw_needs: Any, user: User | None
+    shelter: Shelter,
+    client_id: Any,
+    raw: Mapping[str, Any],
+    raw_needs: Any,
+    user: User | None,
+    *,
+    drill_id: int | None = None,
+    on_flush: Callable[[Round, list[Need]], None] | None = None,
 ) -> tuple[Round, bool]:
-    """Record a round and its needs once per client id; return it and whether it is new."""
+    """Record a round and its needs once per client id; return it and whether it is new.
+
+    A drill passes its id and ``on_flush``, which records what the inject made in this commit.
+    """
     existing = find(str(client_id)) if isinstance(client_id, str) else None
     if existing is not None:
         return existing, False
@@ -249,6 +259,7 @@ def record(
         answers=answers,
         user_id=user.id if user else None,
         created_at=utcnow(),
+        drill_id=drill_id,
     )
     db.session.add(item)
     try:
@@ -260,8 +271,9 @@ def record(
             raise
         return winner, False
     _update_census(shelter, answers)
-    for need in checked:
-        needs.create(shelter, need, user, round_id=item.id)
+    made = [needs.create(shelter, need, user, item.id, drill_id) for need in checked]
+    if on_flush is not None:
+        on_flush(item, made)
     db.session.commit()
     return item, True
 

@@ -2,7 +2,8 @@
 
 A board is a TV nobody touches, so its settings travel in its link: ``langs`` (languages shown
 first), ``only`` (show only those), ``dwell`` (seconds a page stays, ``MIN-MAX``) and ``drill``
-(``0`` hides drill announcements). Nothing here is stored: a different link is a different board.
+(``1`` shows drill announcements; a real shelter's TV never shows them unless its link says so).
+Nothing here is stored: a different link is a different board.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class BoardSettings:
     langs: tuple[str, ...] = ()
     only: bool = False
     dwell: tuple[int, int] = DWELL_DEFAULT
-    drill: bool = True
+    drill: bool = False
 
     def as_config(self) -> dict[str, Any]:
         """Return the settings as board.js reads them."""
@@ -85,7 +86,7 @@ def parse(args: Mapping[str, str], board_langs: list[str]) -> BoardSettings:
                 "dwell", f"dwell needs {DWELL_LIMITS[0]} ≤ MIN ≤ MAX ≤ {DWELL_LIMITS[1]} seconds"
             )
         dwell = (low, high)
-    return BoardSettings(tuple(langs), only, dwell, _flag(args, "drill", True))
+    return BoardSettings(tuple(langs), only, dwell, _flag(args, "drill", False))
 
 
 def labels(codes: list[str]) -> dict[str, dict[str, dict[str, str]]]:

@@ -142,7 +142,12 @@ def _form(form: dict[str, Any], error: str | None = None, status: int = 200) -> 
 def select_open_shelters() -> Any:
     from sqlalchemy import select
 
-    return select(Shelter).where(Shelter.is_open.is_(True)).order_by(Shelter.id)
+    # Residents never see a drill's own shelters.
+    return (
+        select(Shelter)
+        .where(Shelter.is_open.is_(True), Shelter.drill_id.is_(None))
+        .order_by(Shelter.id)
+    )
 
 
 @bp.get("")

@@ -100,7 +100,9 @@ def _missing() -> tuple[str, int]:
 def card_shelters() -> tuple[str, int]:
     """Choose the shelter you are at (the QR code of a shelter skips this step)."""
     shelters = db.session.scalars(
-        select(Shelter).where(Shelter.is_open.is_(True)).order_by(Shelter.id)
+        select(Shelter)
+        .where(Shelter.is_open.is_(True), Shelter.drill_id.is_(None))
+        .order_by(Shelter.id)
     ).all()
     return _page(
         "resident/card_shelters.html",

@@ -115,6 +115,8 @@ class Center:
 
     def url(self, cycle: bool = False, **params: str) -> str:
         """The board link (or the one-language-at-a-time board's) with these settings."""
+        # The tenth announcement is a drill's: these boards opt in unless a test says drill=0.
+        params = {"drill": "1", **params}
         query = "".join(f"&{k}={v}" for k, v in params.items())
         board, link = (self.cycle_id, self.cycle_link) if cycle else (self.board_id, self.link)
         return f"{self.live.url}/board/{board}?token={link}{query}"

@@ -293,7 +293,13 @@ def test_drill_injects_are_consistent(drill_id: str) -> None:
     offsets = [i["offset_minutes"] for i in injects]
     assert offsets == sorted(offsets) and offsets[-1] <= drill["duration_minutes"]
     assert len({i["id"] for i in injects}) == len(injects)
-    assert {i["type"] for i in injects} == {"news", "inquiry", "shelter_report", "phase_change"}
+    assert {i["type"] for i in injects} == {
+        "news",
+        "inquiry",
+        "shelter_report",
+        "phase_change",
+        "translation_request",
+    }
     phase = drill["start_phase"]
     langs: set[str] = set()
     for inject in injects:

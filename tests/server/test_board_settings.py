@@ -23,6 +23,9 @@ def test_settings_come_from_the_link() -> None:
     assert got.langs == ("vi", "ne", "en") and got.only and got.dwell == (8, 30)
     assert got.drill is False
     assert board_settings.parse({}, BOARD_LANGS) == board_settings.BoardSettings()
+    # A real shelter's TV shows drill content only when its link opts in.
+    assert board_settings.parse({}, BOARD_LANGS).drill is False
+    assert board_settings.parse({"drill": "1"}, BOARD_LANGS).drill is True
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,7 @@
   function ordered() {
     return Object.keys(state).map(Number).filter(function (id) {
       var meta = state[id].meta;
-      return !expired(meta) && (cfg.showDrill !== false || !meta.drill);
+      return !expired(meta) && (cfg.showDrill === true || !meta.drill);
     }).sort(function (a, b) {
       var ma = state[a].meta, mb = state[b].meta;
       var ua = (level(ma) >= 3 || LIFE_SAFETY[ma.category]) ? 1 : 0;
@@ -458,7 +458,8 @@
   function catchUp() {
     if (catchingUp) return;
     catchingUp = true;
-    var url = "/api/v1/boards/" + cfg.boardId + "/feed?since=" + feedCursor;
+    var url = "/api/v1/boards/" + cfg.boardId + "/feed?since=" + feedCursor +
+      (cfg.showDrill ? "&drill=1" : "");
     fetch(url, { headers: { "Authorization": "Bearer " + cfg.token }, cache: "no-store" })
       .then(function (r) {
         if (!r.ok) throw new Error("feed " + r.status);

@@ -9,6 +9,7 @@ from server.web.api import (  # noqa: F401  (each module adds its routes to the 
     center,
     closure,
     drill_reports,
+    drills,
     inquiries,
     knowledge,
     languages,

@@ -14,14 +14,23 @@ from server.models import Board, BoardEvent
 from server.web.api.blueprint import bp
 
 
-def feed_for(board: Board, since: int, limit: int) -> dict[str, Any]:
-    """Return the board's events after ``since``; ``last_seq`` is where to continue."""
+def feed_for(board: Board, since: int, limit: int, drill: bool = False) -> dict[str, Any]:
+    """Return the board's events after ``since``; ``last_seq`` is where to continue.
+
+    Drill events reach only a board whose link opted in (``drill=1``); ``last_seq`` still
+    moves past them so a real board never asks for them again.
+    """
     rows = list(
         db.session.scalars(
             select(BoardEvent).where(BoardEvent.seq > since).order_by(BoardEvent.seq).limit(limit)
         )
     )
-    events = [e.payload for e in rows if e.target_all or board.shelter_id in e.shelter_ids]
+    events = [
+        e.payload
+        for e in rows
+        if (e.target_all or board.shelter_id in e.shelter_ids)
+        and (drill or not e.payload.get("drill"))
+    ]
     last = rows[-1].seq if rows else since
     return {"board_id": board.id, "events": events, "last_seq": last, "more": len(rows) == limit}
 
@@ -42,4 +51,5 @@ def board_feed(board_id: int) -> Response:
         raise ApiError(400, "invalid", "'since' must be a sequence number", "since") from None
     if not 0 <= since <= validation.MAX_ID:
         raise validation.bad("since", f"'since' must be from 0 to {validation.MAX_ID}")
-    return jsonify(feed_for(board, since, current_app.config["FEED_PAGE_SIZE"]))
+    drill = request.args.get("drill", "0").strip().lower() in ("1", "true", "yes")
+    return jsonify(feed_for(board, since, current_app.config["FEED_PAGE_SIZE"], drill))

@@ -10,6 +10,7 @@ from server.web.console import (  # noqa: F401  (each module adds its pages to t
     closure,
     display,
     drill_review,
+    drills,
     inquiries,
     mail,
     needs,

@@ -39,6 +39,7 @@ def _form_data(form: Any, *, partial: bool = False) -> dict[str, Any]:
         "certainty",
         "expires_at",
         "template_id",
+        "drill_inject_id",
     ):
         if field in form:
             data[field] = form.get(field, "").strip() or None
@@ -155,6 +156,10 @@ def compose() -> Any:
     if aimed:
         form |= {"target": "chosen", "shelter_ids": aimed}
     form["need_id"] = request.args.get("need", "")
+    # From a drill's incoming news: the expected template and slots, marked as the drill's.
+    if request.args.get("drill_inject", "").isdigit():
+        form |= {"drill_inject_id": request.args["drill_inject"], "drill": "on"}
+        form |= {k: v[:100] for k, v in request.args.items() if k.startswith("slot_")}
     if request.method == "GET":
         return _render_compose(form)
     form = request.form.to_dict() | {"shelter_ids": request.form.getlist("shelter_ids")}
