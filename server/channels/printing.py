@@ -31,7 +31,7 @@ POINTING_BOARD = Path(languages.__file__).with_name("pointing_board.yaml")
 A3_ZOOM = math.sqrt(2)
 # The poster's text area (mm) between the header and the running footer, and its type limits.
 TEXT_AREA_MM = (194.0, 175.0)
-LARGEST_PT, SMALLEST_PT = 26.0, 8.0
+LARGEST_PT, SMALLEST_PT = 34.0, 8.0
 _PT_MM = 0.3528
 
 
@@ -141,6 +141,7 @@ def _context(lang: str) -> dict[str, Any]:
         "lang_dir": known.direction,
         "lang_codes": set(languages.BY_CODE),
         "answers": pointing_phrases()["answers"],
+        "instruction": pointing_phrases()["instruction"],
     }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server.channels import alerts, posters
+from server.channels import alerts, posters, printing
 from server.core.extensions import db
 from server.models import Announcement, AuditLog, Shelter, Translation
 from server.people import accounts
@@ -21,12 +21,15 @@ from server.shelters.words import CensusKind
 from server.translation import planning as translating
 from translations import board_labels
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+PICTOGRAMS = ROOT / "web" / "static" / "pictograms"
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("pdfinfo")),
     reason="needs poppler-utils (pdftotext, pdftoppm, pdfinfo)",
 )
-pytestmark = pytest.mark.slow  # WeasyPrint lays out CJK, Thai, Burmese and Devanagari pages
+# WeasyPrint lays out CJK, Thai, Burmese and Devanagari pages: seconds per sheet.
+slow = pytest.mark.slow
 WATER_TRUCK = "food_water.water_truck"
 SLOTS = {"place": "第一小学校", "time": "15:00"}
 
@@ -119,6 +122,7 @@ def hex_rgb(value: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
+@slow
 @needs_poppler
 def test_a_five_language_poster_prints_every_script(
     client: Any, operator_token: str, tmp_path: Path
@@ -153,6 +157,7 @@ def test_a_five_language_poster_prints_every_script(
     assert band in colours(png)
 
 
+@slow
 @needs_poppler
 def test_an_a3_poster_and_a_shelter_census_choose_the_languages(
     client: Any, operator_token: str, tmp_path: Path
@@ -178,6 +183,7 @@ def test_an_a3_poster_and_a_shelter_census_choose_the_languages(
     screenshot(path, "poster-a3-shelter-census", dpi=50)
 
 
+@slow
 @needs_poppler
 def test_only_texts_that_exist_are_printed_and_machine_text_is_marked(
     client: Any, operator_token: str, tmp_path: Path
@@ -219,6 +225,7 @@ def test_only_texts_that_exist_are_printed_and_machine_text_is_marked(
     assert hex_rgb(posters.palette()[5]) in colours(png)
 
 
+@slow
 @needs_poppler
 def test_the_batch_prints_one_page_per_open_shelter_in_its_languages(
     client: Any, operator_token: str, tmp_path: Path
@@ -247,6 +254,7 @@ def test_the_batch_prints_one_page_per_open_shelter_in_its_languages(
     screenshot(path, "poster-batch-page1", dpi=50)
 
 
+@slow
 @needs_poppler
 def test_the_pointing_board_and_the_blank_card_pair_japanese_with_a_language(
     client: Any, operator_token: str, tmp_path: Path
@@ -341,5 +349,37 @@ def test_one_alert_level_mapping_serves_boards_and_posters() -> None:
     assert board_labels.level("Severe", "Future") == 3
     assert board_labels.level("Moderate", "Immediate") == 2
     assert board_labels.level("Minor", "Immediate") == board_labels.level("Unknown", "") == 1
-    board_js = (Path(__file__).resolve().parents[2] / "web/static/board.js").read_text()
+    board_js = (ROOT / "web" / "static" / "board.js").read_text()
     assert "cfg.levels" in board_js and '"Extreme"' not in board_js
+
+
+def test_the_pointing_board_is_complete_in_every_center_language() -> None:
+    from translations.languages import CENTER_LANGUAGES
+
+    data = printing.pointing_phrases()
+    phrases = [p for g in data["groups"] for p in g["phrases"]]
+    assert len(phrases) == 24 and data["status"] == "draft"
+    for item in [*data["groups"], *phrases]:
+        texts = item.get("text") or item["title"]
+        assert sorted(texts) == sorted(CENTER_LANGUAGES), item
+        assert all(str(t).strip() for t in texts.values()), item
+    for row in [*data["answers"].values(), data["instruction"]]:
+        assert sorted(row) == sorted(CENTER_LANGUAGES)
+    named = {g["pictogram"] for g in data["groups"]} | {
+        p["pictogram"] for p in phrases if "pictogram" in p
+    }
+    assert named <= {p.stem for p in PICTOGRAMS.glob("*.svg")}
+
+
+def test_every_pictogram_is_our_own_titled_svg_without_text() -> None:
+    from lxml import etree
+
+    wanted = {"water", "food", "toilet", "medical", "shelter", "phone", "danger", "halal"}
+    found = {p.stem for p in PICTOGRAMS.glob("*.svg")}
+    assert wanted | {"vegetarian"} <= found
+    svg = "{http://www.w3.org/2000/svg}"
+    for path in PICTOGRAMS.glob("*.svg"):
+        root = etree.parse(str(path)).getroot()
+        assert root.tag == svg + "svg" and root.get("viewBox") == "0 0 100 100", path
+        assert (root.findtext(svg + "title") or "").strip(), path
+        assert root.find(f".//{svg}text") is None, path  # no words: it must read in any language
