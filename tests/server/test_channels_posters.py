@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -14,6 +16,7 @@ from sqlalchemy import select
 
 from server.channels import alerts, posters, printing
 from server.core.extensions import db
+from server.core.security import board_token
 from server.models import Announcement, AuditLog, Shelter, Translation
 from server.people import accounts
 from server.shelters import census
@@ -342,7 +345,7 @@ def test_the_console_offers_posters_and_explains_bad_input(
     assert r.status_code == 302 and r.headers["Location"].endswith("/print")
 
 
-def test_one_alert_level_mapping_serves_boards_and_posters() -> None:
+def test_one_alert_level_mapping_serves_boards_and_posters(client: Any, app: Any) -> None:
     assert board_labels.level("Extreme", "Immediate") == 5
     assert board_labels.level("Extreme", "Expected") == 4
     assert board_labels.level("Severe", "Immediate") == 4
@@ -351,6 +354,11 @@ def test_one_alert_level_mapping_serves_boards_and_posters() -> None:
     assert board_labels.level("Minor", "Immediate") == board_labels.level("Unknown", "") == 1
     board_js = (ROOT / "web" / "static" / "board.js").read_text()
     assert "cfg.levels" in board_js and '"Extreme"' not in board_js
+    board = accounts.create_board(accounts.create_shelter("体育館").id, "TV")
+    token = board_token(app.config["SECRET_KEY"], board.id, 1)
+    page = client.get(f"/board/{board.id}?token={token}").get_data(as_text=True)
+    config = json.loads(html.unescape(page.split('data-config="', 1)[1].split('"', 1)[0]))
+    assert config["levels"] == {k: list(v) for k, v in board_labels.LEVELS.items()}
 
 
 def test_the_pointing_board_is_complete_in_every_center_language() -> None:
