@@ -440,6 +440,17 @@ _UI_ROWS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# 警戒レベル (Cabinet Office alert level) of a CAP severity: (level when not Immediate, level
+# when Immediate). The one mapping: board.js receives it in its config, posters call ``level``.
+LEVELS: dict[str, tuple[int, int]] = {"Extreme": (4, 5), "Severe": (3, 4), "Moderate": (2, 2)}
+
+
+def level(severity: str, urgency: str) -> int:
+    """Return the 警戒レベル (1–5) a board and a poster show for a severity and urgency."""
+    pair = LEVELS.get(severity, (1, 1))
+    return pair[1] if urgency == "Immediate" else pair[0]
+
+
 SEVERITY: dict[str, dict[str, str]] = {
     key: dict(zip(_LANGS, row, strict=True)) for key, row in _SEVERITY_ROWS.items()
 }

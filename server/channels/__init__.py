@@ -1,4 +1,4 @@
-"""Channels beyond the boards: CAP 1.2 alerts and Atom feeds, spoken announcements."""
+"""Channels beyond the boards: CAP 1.2 alerts and Atom feeds, spoken announcements, paper."""
 
 from __future__ import annotations
 
@@ -24,3 +24,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(speech_bp)
     app.add_template_global(preview, "speech_preview")
+    from server.channels import posters
+
+    app.add_template_global(posters.choosable_languages, "poster_languages")
+    app.add_template_global(posters.open_shelters, "poster_shelters")

@@ -18,7 +18,7 @@ from server.core import auth
 from server.core.extensions import db
 from server.models import Board
 from server.web import board_settings
-from translations import languages
+from translations import board_labels, languages
 
 bp = Blueprint("board", __name__)
 
@@ -63,6 +63,7 @@ def board_page(board_id: int) -> str | tuple[str, int]:
         "sourceLang": current_app.config["SOURCE_LANGUAGE"],
         **settings.as_config(),
         "labels": board_settings.labels([lang.code for lang in langs]),
+        "levels": board_labels.LEVELS,
         "glossary": [
             {
                 "ja": t.text["ja"],

@@ -66,13 +66,12 @@
     return row[lang] || row.en || null;
   }
 
-  // 警戒レベル from CAP severity and urgency (README: "Boards on a TV").
+  // 警戒レベル from CAP severity and urgency (README: "Boards on a TV"); the table comes from
+  // the server (translations/board_labels.py LEVELS), which posters use too.
+  var LEVELS = cfg.levels || {};
   function level(meta) {
-    var now = meta.urgency === "Immediate";
-    if (meta.severity === "Extreme") return now ? 5 : 4;
-    if (meta.severity === "Severe") return now ? 4 : 3;
-    if (meta.severity === "Moderate") return 2;
-    return 1;
+    var pair = LEVELS[meta.severity] || [1, 1];
+    return meta.urgency === "Immediate" ? pair[1] : pair[0];
   }
 
   function sourceOf(meta) { return meta.source_lang || meta.lang; }

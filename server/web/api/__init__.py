@@ -16,6 +16,7 @@ from server.web.api import (  # noqa: F401  (each module adds its routes to the 
     mail,
     memory,
     needs,
+    posters,
     requests,
     review,
     shelter_registry,

@@ -14,6 +14,7 @@ from server.web.console import (  # noqa: F401  (each module adds its pages to t
     inquiries,
     mail,
     needs,
+    posters,
     reports,
     request_queue,
     requests,
