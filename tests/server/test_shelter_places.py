@@ -22,6 +22,10 @@ def create(client: Any, token: str, **body: Any) -> Any:
     return client.post("/api/v1/shelters", headers=auth(token), json=body)
 
 
+def patch(client: Any, token: str, shelter_id: int, **body: Any) -> Any:
+    return client.patch(f"/api/v1/shelters/{shelter_id}", headers=auth(token), json=body)
+
+
 def test_the_api_suggests_the_romaji_when_none_is_given_until_staff_edit_it(
     client: Any, operator_token: str
 ) -> None:
@@ -33,21 +37,19 @@ def test_the_api_suggests_the_romaji_when_none_is_given_until_staff_edit_it(
     assert body["address_romaji"] == "Kawabe-shi Honcho 1-2-3"
     sid = body["id"]
     # A new Japanese name while the romaji is still a suggestion: the suggestion follows it.
-    r = client.patch(f"/api/v1/shelters/{sid}", headers=auth(operator_token), json={"name_ja": "市民体育館"})
+    r = patch(client, operator_token, sid, name_ja="市民体育館")
     assert r.get_json()["name_romaji"] == "Shimin Taiikukan"
-    r = client.patch(
-        f"/api/v1/shelters/{sid}",
-        headers=auth(operator_token),
-        json={"name_romaji": "Shimin Gymnasium"},
-    )
+    r = patch(client, operator_token, sid, name_romaji="Shimin Gymnasium")
     assert (r.get_json()["name_romaji"], r.get_json()["name_romaji_suggested"]) == (
         "Shimin Gymnasium",
         False,
     )
     # Checked by a person: a later change of the Japanese name leaves it alone.
-    r = client.patch(f"/api/v1/shelters/{sid}", headers=auth(operator_token), json={"name_ja": "市民体育館 別館"})
+    r = patch(client, operator_token, sid, name_ja="市民体育館 別館")
     assert r.get_json()["name_romaji"] == "Shimin Gymnasium"
-    typed = create(client, operator_token, name_ja="まちなか交流センター", name_romaji="Machinaka Center")
+    typed = create(
+        client, operator_token, name_ja="まちなか交流センター", name_romaji="Machinaka Center"
+    )
     assert typed.get_json()["name_romaji_suggested"] is False
 
 
