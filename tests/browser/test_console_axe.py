@@ -41,7 +41,7 @@ def data(center: Any) -> dict[str, int]:
             "shelter_ids": [shelter],
         },
     )["id"]
-    post("/api/v1/announcements", {"text": "停電は夕方まで続く見込みです。", "category": "lifelines"})
+    post("/api/v1/announcements", {"text": "停電は夕方まで続きます。", "category": "lifelines"})
     inquiry = post(
         "/api/v1/inquiries",
         {"message": "Tôi cần nước uống", "lang": "vi", "shelter_id": shelter, "consent": True},
