@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from lxml import etree
 from sqlalchemy import select
 
 from server.core.extensions import db
@@ -103,6 +104,20 @@ def test_a_phrasebook_announcement_names_the_shelter_for_each_language(
     assert "가와베 초등학교" in texts["ko"]
     assert "川辺小学校 (Kawabe Shogakko)" in texts["th"]
     assert "川辺小学校" in texts["zh-Hans"] and "Kawabe" not in texts["zh-Hans"]
+    # The CAP alert's area names the shelter by the same rule.
+    xml = client.get(f"/api/v1/cap/alerts/{r.get_json()['id']}.xml").data
+    cap = "{urn:oasis:names:tc:emergency:cap:1.2}"
+    areas = {
+        info.findtext(cap + "language"): info.findtext(f"{cap}area/{cap}areaDesc")
+        for info in etree.fromstring(xml).findall(cap + "info")
+    }
+    assert areas["en"] == "Kawabe Shogakko (川辺小学校)"
+    assert (areas["tl"], areas["ko"], areas["ja"]) == (
+        "Paaralang Kawabe",
+        "가와베 초등학교",
+        "川辺小学校",
+    )
+    assert areas["th"] == "川辺小学校 (Kawabe Shogakko)"
     # A place that is no shelter is romanised for Latin-script readers, Japanese kept.
     r = client.post(
         "/api/v1/announcements",
