@@ -91,6 +91,12 @@ class Shelter(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     name_ja: Mapped[str] = mapped_column(String(200))
     name_romaji: Mapped[str] = mapped_column(String(200), default="")
+    # True while name_romaji is pykakasi's suggestion that no one has checked yet.
+    name_romaji_suggested: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
+    # Names staff gave per center language ({lang: name}); see translations.places.place_for.
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     address: Mapped[str] = mapped_column(String(400), default="")
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)  # status is not closed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -14,6 +14,7 @@ import yaml
 
 from translations import languages
 from translations import slots as slot_types
+from translations.places import Place
 
 PHRASEBOOK_DIR = Path(__file__).with_name("phrasebook")
 LANGUAGES = languages.CENTER_LANGUAGES
@@ -51,14 +52,16 @@ class Template:
         """Tell whether a fluent speaker has checked this language."""
         return lang in self.reviews
 
-    def render(self, lang: str, values: Mapping[str, str]) -> str:
-        """Fill the slots with canonical values formatted for ``lang``."""
+    def render(
+        self, lang: str, values: Mapping[str, str], places: Mapping[str, Place] | None = None
+    ) -> str:
+        """Fill the slots with canonical values formatted for ``lang``; places: known shelters."""
         if lang not in self.text:
             raise PhrasebookError(f"template {self.id} has no text in {lang}")
 
         def fill(m: re.Match[str]) -> str:
             name = m.group(1)
-            return slot_types.format_value(self.slots[name], values[name], lang)
+            return slot_types.format_value(self.slots[name], values[name], lang, places)
 
         return _SLOT.sub(fill, self.text[lang])
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from translations import languages, phrasebook
+from translations.places import Place
 
 ResultStatus = Literal["done", "unavailable"]
 MethodName = Literal["phrasebook", "memory", "machine", "human"]
@@ -49,6 +50,8 @@ class Source:
     easy_text: str | None = None
     template_id: str | None = None
     slots: Mapping[str, str] | None = None
+    # Known shelters by Japanese name, so a {place} slot names them as staff wrote them.
+    places: Mapping[str, Place] | None = None
 
 
 class MachineTranslator(Protocol):
@@ -75,7 +78,7 @@ def _phrasebook(source: Source, target: str) -> Result | None:
     return Result(
         lang=target,
         status="done",
-        text=template.render(target, values),
+        text=template.render(target, values, source.places),
         method="phrasebook",
         reviewed=template.reviewed(target),
         engine="phrasebook",

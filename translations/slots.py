@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, time
+
+from translations import places as place_names
 
 SLOT_TYPES = ("time", "date", "place", "phone", "number", "name")
 
@@ -66,8 +69,15 @@ def parse(slot: str, kind: str, raw: object) -> str:
     raise SlotError(slot, f"slot '{slot}' has unknown type '{kind}'")
 
 
-def format_value(kind: str, canonical: str, lang: str) -> str:
-    """Format a canonical slot value the way readers of ``lang`` expect it."""
+def format_value(
+    kind: str, canonical: str, lang: str, known: Mapping[str, place_names.Place] | None = None
+) -> str:
+    """Format a canonical slot value the way readers of ``lang`` expect it.
+
+    ``known`` maps the Japanese names of shelters to their names for each language.
+    """
+    if kind == "place":
+        return place_names.value_for(lang, canonical, known)
     if kind == "time":
         t = time.fromisoformat(canonical)
         if lang in ("ja", "ja-x-easy"):

@@ -16,6 +16,7 @@ from server.core.extensions import db
 from server.drills.models import DrillInject
 from server.drills.words import DrillStatus, InjectStatus
 from server.models import Announcement, Shelter
+from server.shelters import places
 from translations import languages, phrasebook
 from translations.slots import SlotError
 
@@ -123,7 +124,8 @@ def parse_draft(data: Mapping[str, Any], base: Announcement | None = None) -> Dr
             slots = template.parse_slots(raw_slots)
         except SlotError as exc:
             raise validation.bad(f"slots.{exc.slot}", str(exc)) from None
-        text = template.render(source_lang, slots) if source_lang in template.text else text
+        if source_lang in template.text:
+            text = template.render(source_lang, slots, places.known())
     if text is None:
         text = current.text if current and "text" not in data else None
     if not text:

@@ -16,6 +16,7 @@ from server.channels import cap
 from server.core.extensions import db
 from server.live import events
 from server.models import Announcement, AnnouncementRevision, BoardEvent, Shelter, Translation
+from server.shelters import places
 from translations import languages
 
 EVENTS_FILE = Path(languages.__file__).resolve().parent / "data" / "cap_events.yaml"
@@ -131,16 +132,14 @@ def _coordinates(shelter: Shelter) -> tuple[float, float] | None:
 def areas(announcement: Announcement, lang: str) -> tuple[cap.Area, ...]:
     """Describe where the announcement applies: its shelters, or the center's whole area."""
     config = current_app.config
-    japanese = lang in ("ja", "ja-x-easy")
     shelters = _shelters(announcement)
     if announcement.target_all:
-        desc = config["CAP_AREA_DESC"] or "、".join(
-            s.name_ja if japanese or not s.name_romaji else s.name_romaji for s in shelters
-        )
+        separator = "、" if lang in ("ja", "ja-x-easy") else "; "
+        desc = config["CAP_AREA_DESC"] or separator.join(places.name(s, lang) for s in shelters)
         return (cap.Area(desc or config["CAP_SENDER_NAME"]),)
     result = []
     for s in shelters:
-        name = s.name_ja if japanese or not s.name_romaji else f"{s.name_romaji} ({s.name_ja})"
+        name = places.name(s, lang)
         desc = f"{name} {s.address}".strip() if s.address else name
         point = _coordinates(s)
         circles = (cap.circle(*point, config["CAP_CIRCLE_KM"]),) if point else ()

@@ -14,6 +14,7 @@ from server.core.security import hash_password, hash_token, new_secret, verify_p
 from server.models import ApiToken, AuditLog, Board, Shelter, User
 from server.operations import activity
 from server.operations.words import ActivityKind
+from server.shelters import places
 from server.words import ROLES, Role
 from translations import languages as registry
 
@@ -213,10 +214,16 @@ def first_admin() -> tuple[User, str] | None:
 
 
 def create_shelter(name_ja: str, name_romaji: str = "", address: str = "") -> Shelter:
-    """Register a shelter."""
+    """Register a shelter; without a romaji name, pykakasi's suggestion stands in (flagged)."""
     if not name_ja.strip():
         raise AccountError("a shelter needs a Japanese name")
-    shelter = Shelter(name_ja=name_ja.strip(), name_romaji=name_romaji, address=address)
+    romaji = name_romaji.strip() or places.suggest(name_ja)
+    shelter = Shelter(
+        name_ja=name_ja.strip(),
+        name_romaji=romaji,
+        name_romaji_suggested=not name_romaji.strip() and bool(romaji),
+        address=address,
+    )
     db.session.add(shelter)
     db.session.commit()
     return shelter

@@ -12,6 +12,7 @@ from server.core import validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import Shelter, User, utcnow
+from server.shelters import places
 from server.shelters.models import ShelterStatusChange
 from server.shelters.words import ShelterKind, ShelterStatus
 
@@ -79,7 +80,27 @@ def parse(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
         out["lat"], out["lon"] = lat, lon
     if out.get("headcount") is None:
         out.pop("headcount", None)
+    if "names" in data:
+        out["names"] = places.parse_names(data)
+    if creating:
+        _suggest_romaji(out)
     return out
+
+
+def _suggest_romaji(fields: dict[str, Any], current: Shelter | None = None) -> None:
+    """Fill a missing romaji name (flagged as a suggestion) and a missing romaji address."""
+    name_ja = fields.get("name_ja", current.name_ja if current else "")
+    romaji = fields.get("name_romaji")
+    # A form saved with the suggestion it showed has not checked it: it stays a suggestion
+    # (of the name as it is now).
+    unchecked = current is not None and current.name_romaji_suggested
+    if romaji and not (unchecked and current is not None and romaji == current.name_romaji):
+        fields["name_romaji_suggested"] = False
+    elif "name_romaji" in fields or current is None or unchecked:
+        fields["name_romaji"] = places.suggest(name_ja)
+        fields["name_romaji_suggested"] = bool(fields["name_romaji"])
+    if current is None and not fields.get("address_romaji") and fields.get("address"):
+        fields["address_romaji"] = places.suggest(fields["address"])
 
 
 def create(fields: Mapping[str, Any], user: User | None) -> Shelter:
@@ -94,6 +115,9 @@ def create(fields: Mapping[str, Any], user: User | None) -> Shelter:
 
 def update(shelter: Shelter, fields: Mapping[str, Any], user: User | None) -> None:
     """Change registry fields; a status change goes into the history."""
+    fields = dict(fields)
+    if "name_ja" in fields or "name_romaji" in fields:
+        _suggest_romaji(fields, shelter)
     for key, value in fields.items():
         if key != "status":
             setattr(shelter, key, value)
@@ -134,6 +158,8 @@ def as_json(shelter: Shelter) -> dict[str, Any]:
         "id": shelter.id,
         "name_ja": shelter.name_ja,
         "name_romaji": shelter.name_romaji,
+        "name_romaji_suggested": shelter.name_romaji_suggested,
+        "names": dict(shelter.names or {}),
         "address": shelter.address,
         "address_romaji": shelter.address_romaji,
         "kind": shelter.kind,

@@ -25,9 +25,10 @@ from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from server.core import tasks
 from server.core.extensions import db
 from server.models import MachineJob, Shelter, utcnow
+from server.shelters import places
 from server.translation import engine
 from server.words import JobKind
-from translations import languages, machine, pipeline
+from translations import machine, pipeline
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = 2  # batches of one pair queued in the model at once
@@ -179,14 +180,10 @@ def _claim(source_lang: str, target_lang: str) -> tuple[str, list[MachineJob]]:
 
 
 def _places(target_lang: str) -> list[tuple[str, str]]:
-    latin = (languages.get(target_lang) or languages.BY_CODE["en"]).script not in (
-        "Jpan",
-        "Hans",
-        "Hant",
-    )
+    """Pair each shelter's Japanese name with its name for the target (put back after MT)."""
     return [
-        (s.name_ja, s.name_romaji if latin and s.name_romaji else s.name_ja)
-        for s in db.session.scalars(select(Shelter))
+        (s.name_ja, places.name(s, target_lang))
+        for s in db.session.scalars(select(Shelter).order_by(Shelter.id))
     ]
 
 

@@ -24,6 +24,7 @@ from server.models import (
     MachineJob,
     Translation,
 )
+from server.shelters import places as shelter_places
 from server.translation import engine, machine_jobs, memory
 from server.translation.store import TRANSLATING, mark_processed, store
 from server.words import JobKind, TranslationStatus
@@ -68,6 +69,7 @@ def _source(announcement: Announcement, rev: AnnouncementRevision) -> pipeline.S
         easy_text=rev.easy_text,
         template_id=rev.template_id,
         slots=rev.slots or None,
+        places=shelter_places.known() if rev.template_id else None,
     )
 
 

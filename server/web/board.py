@@ -86,9 +86,18 @@ def board_page(board_id: int) -> str | tuple[str, int]:
             for lang in langs
         ],
     }
+    # The header names the shelter as its readers do: Japanese, romaji, and any name staff
+    # gave for one of the board's languages (translations.places.place_for, minus repeats).
+    names = board.shelter.names or {}
+    own: dict[str, str] = {}
+    for lang in langs:
+        name = names.get(lang.code)
+        if name and name != board.shelter.name_ja:
+            own.setdefault(name, lang.code)  # 市民中心 once for zh-Hans and zh-Hant
     return render_template(
         "board.html",
         board=board,
+        own_names=[(code, name) for name, code in own.items()],
         config_json=json.dumps(config),
         help_url=f"{current_app.config['PUBLIC_URL']}/help",
     )

@@ -29,6 +29,7 @@ from server.core.errors import ApiError
 from server.core.extensions import db, limiter
 from server.inquiries import service as inquiries
 from server.models import Shelter
+from server.shelters import places
 from translations import languages
 
 bp = Blueprint("resident", __name__, url_prefix="/help")
@@ -112,6 +113,7 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
         lang=lang,
         language_names=names,
         direction=languages.BY_CODE[lang].direction,
+        place_name=places.name,  # a shelter named as readers of the page's language read it
         **context,
     ), status
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = os.path.join(os.path.dirname(__file__), "node_modules", "axe-core", "axe.min.js")
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +76,56 @@ def screenshot(page: Page) -> Callable[[str], Path]:
         return path
 
     return shoot
+
+
+DESK = {"width": 1440, "height": 900}
+STAFF_PASSWORD = "a desk password for browser tests"
+
+
+def signed_in(
+    browser: Browser,
+    center: Any,
+    username: str,
+    role: str = "operator",
+    *,
+    viewport: dict[str, int] | None = None,
+    axe: bool = False,
+) -> Page:
+    """Sign a staff member of the live center in on a fresh page (the account is made if new).
+
+    The page's uncaught script errors collect in ``page.errors``; close it with
+    ``page.context.close()``. ``axe`` lets a test inject axe-core past the pages' CSP.
+    """
+    from server.core.extensions import db
+    from server.models import User
+    from server.people import accounts
+
+    with center.app.app_context():
+        db.session.remove()
+        if db.session.query(User).filter_by(username=username).first() is None:
+            accounts.create_user(username, role, STAFF_PASSWORD)
+    context = browser.new_context(
+        viewport=viewport or DESK, locale="ja-JP", timezone_id="Asia/Tokyo", bypass_csp=axe
+    )
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.errors = errors  # type: ignore[attr-defined]
+    tab.goto(center.url + "/login")
+    tab.fill("input[name=username]", username)
+    tab.fill("input[name=password]", STAFF_PASSWORD)
+    tab.press("input[name=password]", "Enter")
+    tab.wait_for_url(lambda url: "/login" not in url)
+    return tab
+
+
+def run_axe(tab: Page) -> list[str]:
+    """Run axe-core on the page; return its serious and critical violations, one line each."""
+    tab.add_script_tag(path=AXE)
+    result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(f"{n['target']} {n['failureSummary'][:160]!r}" for n in v["nodes"][:4])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

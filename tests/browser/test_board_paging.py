@@ -18,7 +18,7 @@ import pytest
 from server.core import embedded
 from server.core.security import board_token
 from server.people import accounts
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, AXE, run_axe
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -32,7 +32,6 @@ SIZES = {
     "portrait-1080x1920": (1080, 1920),
     "tablet-1024x768": (1024, 768),
 }
-AXE = os.path.join(os.path.dirname(__file__), "node_modules", "axe-core", "axe.min.js")
 RLO = "\u202e"
 
 # (template or None, body) — templates arrive in every language at once, free text waits for MT.
@@ -398,16 +397,6 @@ def kill_web(live: Any) -> None:
 def restart_web(live: Any) -> None:
     proc = live.stack.start("web", embedded.web_argv(), live.env, live.logs / "web.log")
     embedded.wait_for_health(live.url, 60, proc)
-
-
-def run_axe(tab: Page) -> list[str]:
-    tab.add_script_tag(path=AXE)
-    result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_axe_finds_nothing_serious_on_the_board_and_resident_pages(

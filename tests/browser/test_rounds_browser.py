@@ -2,6 +2,8 @@
 
 Chromium at a phone's size (390×844) against a live center (web and worker processes).
 The offline round must reach the center exactly once, even when the phone sends it again.
+The announcement published from a need then shows on that shelter's board, and not on
+another shelter's board that demonstrably received later news.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import pytest
 from sqlalchemy import func, select
 
 from server.core.extensions import db
+from server.core.security import board_token
 from server.models import Announcement
 from server.people import accounts
 from server.shelters.models import Need, Round
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.slow
 
@@ -91,13 +94,40 @@ def fill_round(page: Page, total: str, vi: str, need_category: str, note: str) -
     page.fill("[name=need-0-note]", note)
 
 
+def open_board(browser: Browser, center: Any, shelter_id: int) -> Page:
+    """Give a shelter a board and open it on a TV-sized page until it is live."""
+    with center.app.app_context():
+        board = accounts.create_board(shelter_id, "体育館 TV")
+        token = board_token(center.app.config["SECRET_KEY"], board.id, board.token_version)
+    tv = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, locale="ja-JP", timezone_id="Asia/Tokyo"
+    ).new_page()
+    tv.goto(f"{center.url}/board/{board.id}?token={token}")
+    tv.wait_for_function(
+        "() => document.querySelector('#conn').classList.contains('live')", timeout=WAIT_MS
+    )
+    return tv
+
+
+def on_board(tv: Page, announcement_id: int, lang: str = "ja") -> str | None:
+    """The text of one language of an announcement as the board holds it, or None."""
+    return tv.evaluate(  # type: ignore[no-any-return]
+        """([id, lang]) => {
+          const a = window.tagengoBoard.state[id];
+          return a && a.langs[lang] && a.langs[lang].status === 'done' ? a.langs[lang].text : null;
+        }""",
+        [announcement_id, lang],
+    )
+
+
 def test_a_round_kept_offline_is_sent_on_reconnect_and_recorded_once(
-    center: Any, phone: tuple[BrowserContext, Page]
+    browser: Browser, center: Any, phone: tuple[BrowserContext, Page]
 ) -> None:
     context, page = phone
     with center.app.app_context():
         accounts.create_user("round-team", "operator", "round-team-password")
         shelter_id = accounts.create_shelter("第三小学校", "Daisan Shogakko").id
+        other_id = accounts.create_shelter("市民会館", "Shimin Kaikan").id
     page.goto(center.url + "/login")
     page.fill("[name=username]", "round-team")
     page.fill("[name=password]", "round-team-password")
@@ -164,9 +194,12 @@ def test_a_round_kept_offline_is_sent_on_reconnect_and_recorded_once(
     page.locator("a.button.primary", has_text="この避難所に知らせる").first.click()
     expect(page.locator(f"input[name=shelter_ids][value='{shelter_id}']")).to_be_checked()
     expect(page.locator("input[name=target][value=chosen]")).to_be_checked()
+    # The composer names the need's shelter in the place slot by itself.
+    expect(page.locator("input[name=slot_place]")).to_have_value("第三小学校")
     for slot in page.locator("input[name^=slot_]").all():
         kind = slot.get_attribute("type")
-        slot.fill("15:00" if kind == "time" else "2026-12-04" if kind == "date" else "第三小学校")
+        if not slot.input_value():
+            slot.fill("15:00" if kind == "time" else "2026-12-04" if kind == "date" else "1")
     shoot(page, "compose-from-need")
     page.click("button[value=publish]")
     page.wait_for_url(re.compile(r"/announcements/\d+$"))
@@ -177,3 +210,42 @@ def test_a_round_kept_offline_is_sent_on_reconnect_and_recorded_once(
         announcement = db.session.get(Announcement, need.announcement_id)
         assert announcement is not None and announcement.shelter_ids == [shelter_id]
         assert not announcement.target_all and need.status == "in_progress"
+
+    # Its board shows it (the English names the shelter in romaji, the Japanese kept); the
+    # other shelter's board never gets it, though it gets news posted after it.
+    mine, other = open_board(browser, center, shelter_id), open_board(browser, center, other_id)
+    try:
+        expect(mine.locator("#announcements")).to_contain_text("第三小学校", timeout=WAIT_MS)
+        mine.wait_for_function(
+            "id => { const a = window.tagengoBoard.state[id];"
+            " return a && a.langs.en && a.langs.en.status === 'done'; }",
+            arg=announcement.id,
+            timeout=WAIT_MS,
+        )
+        assert "Daisan Shogakko (第三小学校)" in (on_board(mine, announcement.id, "en") or "")
+        with center.app.app_context():
+            token = accounts.create_token("round-team")
+        r = center.api(
+            "POST",
+            "/api/v1/announcements",
+            token,
+            json={"text": "本日18時から全避難所で夕食を配ります。", "category": "food_water"},
+        )
+        assert r.status_code == 201, r.text
+        everywhere = int(r.json()["id"])
+        other.wait_for_function(
+            "id => !!window.tagengoBoard.state[id]", arg=everywhere, timeout=WAIT_MS
+        )
+        mine.wait_for_function(
+            "id => !!window.tagengoBoard.state[id]", arg=everywhere, timeout=WAIT_MS
+        )
+        assert on_board(other, announcement.id) is None
+        assert other.evaluate("id => !(id in window.tagengoBoard.state)", announcement.id), (
+            "the other shelter's board holds the announcement"
+        )
+        expect(other.locator("#announcements")).not_to_contain_text("第三小学校")
+        for name, tv in (("board-that-shelter", mine), ("board-other-shelter", other)):
+            tv.screenshot(path=str(ARTIFACTS / f"rounds-{name}.png"))
+    finally:
+        mine.context.close()
+        other.context.close()

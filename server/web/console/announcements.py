@@ -17,7 +17,7 @@ from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import Announcement, Shelter
 from server.operations import now
-from server.shelters import needs
+from server.shelters import needs, places
 from server.shelters.models import Need
 from server.web.console import confirm
 from server.web.console.blueprint import bp
@@ -94,8 +94,9 @@ def _template_context(form: dict[str, Any]) -> dict[str, Any]:
         raw = {k[5:]: v for k, v in form.items() if k.startswith("slot_")}
         try:
             values = template.parse_slots(raw)
+            known = places.known()
             preview = [
-                (lang, template.render(lang, values), template.reviewed(lang))
+                (lang, template.render(lang, values, known), template.reviewed(lang))
                 for lang in template.text
             ]
         except SlotError as exc:
@@ -155,6 +156,9 @@ def compose() -> Any:
     aimed = [v for v in request.args.getlist("shelter") if v.isdigit()]
     if aimed:
         form |= {"target": "chosen", "shelter_ids": aimed}
+        shelter = db.session.get(Shelter, int(aimed[0])) if len(aimed) == 1 else None
+        if shelter is not None and chosen is not None and chosen.slots.get("place") == "place":
+            form["slot_place"] = shelter.name_ja  # each language then names it its own way
     form["need_id"] = request.args.get("need", "")
     # From a drill's incoming news: the expected template and slots, marked as the drill's.
     if request.args.get("drill_inject", "").isdigit():

@@ -14,6 +14,7 @@ from server.live import sockets
 from server.models import Board, Shelter
 from server.operations import activity
 from server.operations.words import ActivityKind
+from server.people import accounts
 from server.web.console import confirm
 from server.web.console.blueprint import bp
 from server.words import WRITERS, Role
@@ -48,14 +49,12 @@ def create_shelter() -> Response:
     if not name or len(name) > 200:
         flash(_("A shelter needs a Japanese name (up to 200 characters)."), "error")
         return redirect(url_for("console.shelters"))
-    db.session.add(
-        Shelter(
-            name_ja=name,
-            name_romaji=request.form.get("name_romaji", "").strip()[:200],
-            address=request.form.get("address", "").strip()[:400],
-        )
+    # Without a romaji name, the suggestion stands in, marked until someone checks it.
+    accounts.create_shelter(
+        name,
+        request.form.get("name_romaji", "").strip()[:200],
+        request.form.get("address", "").strip()[:400],
     )
-    db.session.commit()
     flash(_("Shelter added."), "ok")
     return redirect(url_for("console.shelters"))
 

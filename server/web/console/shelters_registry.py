@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import Shelter, utcnow
-from server.shelters import census, needs, registry, rounds
+from server.shelters import census, needs, places, registry, rounds
 from server.shelters.models import Need
 from server.shelters.words import CensusKind
 from server.web.console.blueprint import bp
@@ -64,6 +64,7 @@ def shelter_detail(shelter_id: int) -> str:
         keys=census.KEYS,
         kind_language=CensusKind.LANGUAGE,
         names={lang.code: lang.native for lang in languages.LANGUAGES},
+        name_languages=places.NAME_LANGUAGES,
         titles=needs.category_titles(str(get_locale()) != "en"),
         now=utcnow(),
     )
@@ -78,6 +79,9 @@ def shelter_registry_update(shelter_id: int) -> Response:
     data: dict[str, Any] = {k: v for k, v in request.form.items() if k in registry.TEXT_FIELDS}
     data |= {k: request.form.get(k, "") for k in ("kind", "status") if k in request.form}
     data |= {k: _number(request.form.get(k, "")) for k in NUMBER_FIELDS if k in request.form}
+    given = {k[6:]: v for k, v in request.form.items() if k.startswith("names.")}
+    if given:
+        data["names"] = given
     try:
         registry.update(shelter, registry.parse(data, creating=False), current_user)
         flash(_("Shelter saved."), "ok")
