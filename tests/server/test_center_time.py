@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,3 +82,10 @@ def test_dashboard_shows_local_time(client: Any, operator_token: str) -> None:
     client.post("/login", data={"username": "op", "password": "operator-password"})
     page = client.get("/").get_data(as_text=True)
     assert "12-04 01:30 JST" in page and " UTC" not in page
+
+
+def test_no_console_template_prints_a_time_in_utc() -> None:
+    # Every time on a staff page goes through the center_time filter (Japan time, zone shown).
+    templates = Path(__file__).resolve().parents[2] / "web" / "templates" / "console"
+    printed = [t.name for t in templates.glob("*.html") if re.search(r"\}\}\s*UTC", t.read_text())]
+    assert printed == []

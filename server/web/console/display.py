@@ -108,8 +108,10 @@ def inquiry_category(code: str | None) -> str:
 
 
 @bp.app_template_filter("center_time")
-def center_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored time in the center's zone, with the zone: ``2026-12-03 20:15 JST``."""
+def center_time(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time (or its ISO text) in the center's zone, with the zone: ``… 20:15 JST``."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment) if moment else None
     return clock.format_local(moment, fmt)
 
 
