@@ -1,8 +1,7 @@
-"""Fixtures of the drill tests: a director, API tokens, a signed-in console, a small scenario."""
+"""Fixtures of the drill tests: a director and a small scenario (accounts: ../conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,29 +11,6 @@ from server.people import accounts
 
 PASSWORD = "a-long-password"
 SCENARIOS = Path(__file__).parent / "scenarios"
-
-
-@pytest.fixture
-def token_for(app: Any) -> Callable[[str, str], dict[str, str]]:
-    """Create a user with a role; return the API headers of a fresh token."""
-
-    def make(username: str, role: str) -> dict[str, str]:
-        accounts.create_user(username, role, PASSWORD)
-        return {"Authorization": f"Bearer {accounts.create_token(username)}"}
-
-    return make
-
-
-@pytest.fixture
-def sign_in(client: Any) -> Callable[[str, str], None]:
-    """Create a user with a role and sign the console client in."""
-
-    def make(username: str, role: str) -> None:
-        accounts.create_user(username, role, PASSWORD)
-        r = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert r.status_code == 302
-
-    return make
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Fixtures of the operations tests: accounts with a role, API tokens, a signed-in console."""
+"""Fixtures of the server tests: accounts with a role, API tokens, a signed-in console."""
 
 from __future__ import annotations
 
