@@ -39,7 +39,6 @@ class RawBoard(Board):
         self.session = session
         self.ws: aiohttp.ClientWebSocketResponse[bool] | None = None
         self.listener: asyncio.Task[None] | None = None  # held so it is not collected
-        self.closing = False
 
     async def connect(self, url: str, timeout: float) -> None:
         """Open the socket and join ``/live``; raise if refused or too slow."""
@@ -89,6 +88,9 @@ class RawBoard(Board):
         self.closing = True
         if self.ws is not None and not self.ws.closed:
             await self.ws.close()
+        if self.listener is not None:  # a reconnect must not race the old listener's exit
+            await asyncio.wait([self.listener], timeout=5)
+            self.listener = None
 
 
 async def run(args: argparse.Namespace) -> None:
