@@ -92,7 +92,7 @@ class Load:
             self._call("retract", "POST", f"/api/v1/announcements/{aid}/retract", {})
         elif roll < 0.35 and self.active:
             aid = random.choice(self.active[-10:])
-            body = {"text": f"訂正: 給水は{self.n % 24}時からです。"}
+            body: dict[str, Any] = {"text": f"訂正: 給水は{self.n % 24}時からです。"}
             self._call("revise", "PATCH", f"/api/v1/announcements/{aid}", body)
         elif roll < 0.50:
             body = {"message": INQUIRY.format(n=self.n), "lang": "en", "channel": "api"}
@@ -273,7 +273,10 @@ def summarize(
     rows: list[dict[str, Any]], lo: int, hi: int, load: Load, twice: int
 ) -> dict[str, Any]:
     """Fold per-board rows into expected / received / lost / duplicated and action counts."""
-    total = lambda key: sum(r[key] for r in rows)  # noqa: E731 - a local shorthand
+
+    def total(key: str) -> int:
+        return sum(int(r[key]) for r in rows)
+
     actions = dict(load.counts)
     actions["feed_catch_up_errors"] = total("catch_up_errors")
     return {
