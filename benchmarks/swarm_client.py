@@ -62,6 +62,7 @@ class Board:
         self.fed_first: set[int] = set()  # those the socket has not brought (yet)
         self.reconnects = 0
         self.reconnect_failed = 0
+        self.reconnecting = False
         self.catch_up_errors = 0
         # aid -> [published time, last translated time, events counted]
         self.times: dict[int, list[float]] = {}
@@ -212,27 +213,44 @@ async def connect_all(boards: list[Board], urls: list[str], parallel: int) -> in
 
 
 async def reconnect(board: Board, url: str, http: Any) -> bool:
-    """Drop a board on purpose, connect it again and let it catch up; return success."""
-    await board.close()
-    board.joined, board.closing = False, False
-    try:
-        await board.connect(url, 30)
-    except Exception as exc:  # it stays off until the next cycle picks it; the feed still counts
-        board.reconnect_failed += 1
-        print(f"reconnect failed: {exc!r}", file=sys.stderr, flush=True)
+    """Drop a board on purpose, connect it again and let it catch up; return success.
+
+    Like socket.io-client, a failed attempt is retried after 1, then 2 s; a board still off
+    after three tries is tried again by its feed poll.
+    """
+    if board.reconnecting:
         return False
-    board.joined = True
-    board.reconnects += 1
+    board.reconnecting = True
+    try:
+        await board.close()
+        board.joined, board.closing = False, False
+        for delay in (1, 2, 0):
+            try:
+                await board.connect(url, 30)
+                break
+            except Exception as exc:  # a refused or slow join: wait and try again
+                board.closing = False
+                print(f"reconnect failed: {exc!r}", file=sys.stderr, flush=True)
+                if not delay:
+                    board.reconnect_failed += 1
+                    return False
+                await asyncio.sleep(delay)
+        board.joined = True
+        board.reconnects += 1
+    finally:
+        board.reconnecting = False
     await board.catch_up(http, url)
     return True
 
 
 async def poll(board: Board, url: str, http: Any, every: float) -> None:
-    """Ask the feed every ``every`` to 4/3·``every`` seconds while connected, as board.js does."""
+    """Ask the feed every ``every`` to 4/3·``every`` seconds; connect a board that is off."""
     while True:
         await asyncio.sleep(every * (1 + random.random() / 3))
         if board.joined:
             await board.catch_up(http, url)
+        else:
+            await reconnect(board, url, http)
 
 
 async def cycle(boards: list[Board], urls: list[str], count: int, http: Any) -> None:
