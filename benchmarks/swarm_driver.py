@@ -33,8 +33,10 @@ class Swarm:
         work: Path,
         extra_path: str = "",
         client: str = "raw",
+        options: tuple[str, ...] = (),
     ) -> None:
         self.urls = urls
+        self.options = list(options)  # more client flags: --since, --poll
         self.client = CLIENTS[client]
         self.expect = expect
         self.per_process = per_process
@@ -59,6 +61,7 @@ class Swarm:
             argv = [sys.executable, str(self.client), "--urls", ",".join(self.urls)]
             argv += ["--tokens", str(token_file), "--expect", str(self.expect)]
             argv += ["--probe"] if probe else []
+            argv += self.options
             log = open(self.work / f"swarm-{i}.log", "ab")  # noqa: SIM115 - the child owns it
             proc = subprocess.Popen(
                 argv,
@@ -120,6 +123,35 @@ class Swarm:
                 return False
             self._note(got[1])
         return True
+
+    def tell(self, line: str) -> None:
+        """Send a command line to every running process."""
+        for proc in self.procs:
+            if proc.poll() is None and proc.stdin is not None:
+                proc.stdin.write(line + "\n")
+                proc.stdin.flush()
+
+    def drain(self) -> list[str]:
+        """Return the lines the processes printed since last asked (``done`` lines noted)."""
+        got = []
+        while (item := self._next(time.monotonic())) is not None:
+            self._note(item[1])
+            got.append(item[1])
+        return got
+
+    def ask(self, line: str, answer: str, timeout: float) -> list[str]:
+        """Send ``line`` to every process; wait for each to print ``answer``; return the rest."""
+        self.tell(line)
+        pending = {i for i, p in enumerate(self.procs) if p.poll() is None}
+        others = []
+        deadline = time.monotonic() + timeout
+        while pending and (got := self._next(deadline)) is not None:
+            if got[1] == answer or got[1] == "exited":
+                pending.discard(got[0])
+            else:
+                self._note(got[1])
+                others.append(got[1])
+        return others
 
     def report(self, lo: int, hi: int, timeout: float = 120) -> list[dict[str, Any]]:
         """Ask every process for its boards' records; return one row per connected board."""

@@ -39,7 +39,6 @@ class RawBoard(Board):
         self.session = session
         self.ws: aiohttp.ClientWebSocketResponse[bool] | None = None
         self.listener: asyncio.Task[None] | None = None  # held so it is not collected
-        self.closing = False
 
     async def connect(self, url: str, timeout: float) -> None:
         """Open the socket and join ``/live``; raise if refused or too slow."""
@@ -61,9 +60,21 @@ class RawBoard(Board):
         if not opened.startswith("0"):
             raise ConnectionError(f"no Engine.IO open packet: {opened!r}")
         await ws.send_str(CONNECT + json.dumps({"board_token": self.token}))
-        while (reply := await ws.receive_str()) == PING:
-            await ws.send_str(PONG)
-        return ws, reply
+        while True:
+            reply = await ws.receive_str()
+            if reply == PING:
+                await ws.send_str(PONG)
+            elif reply.startswith(EVENT):
+                # The server joins the board's rooms before it acknowledges the join, so an
+                # event emitted in between arrives first; socket.io-client buffers it too.
+                self._event(reply)
+            else:
+                return ws, reply
+
+    def _event(self, text: str) -> None:
+        name, data, *_ = json.loads(text[len(EVENT) :])
+        if name == SOCKET_EVENT:
+            self.on_event(data)
 
     async def _listen(self, ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
         """Answer pings and record events until the socket or the namespace closes."""
@@ -72,9 +83,7 @@ class RawBoard(Board):
                 continue
             text: str = msg.data
             if text.startswith(EVENT):
-                name, data, *_ = json.loads(text[len(EVENT) :])
-                if name == SOCKET_EVENT:
-                    self.on_event(data)
+                self._event(text)
             elif text == PING:
                 # Unanswered for pingInterval + pingTimeout, the server drops the board.
                 await ws.send_str(PONG)
@@ -89,6 +98,9 @@ class RawBoard(Board):
         self.closing = True
         if self.ws is not None and not self.ws.closed:
             await self.ws.close()
+        if self.listener is not None:  # a reconnect must not race the old listener's exit
+            await asyncio.wait([self.listener], timeout=5)
+            self.listener = None
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -84,14 +84,16 @@ class Base:
         """Environment of child processes."""
         return dict(os.environ)
 
-    def start_web(self, async_mode: str, workers: int, boards: int, app: str) -> tuple[Web, str]:
-        """Start gunicorn; return it and its URL once /health answers."""
+    def start_web(
+        self, async_mode: str, workers: int, boards: int, app: str, wait: float = 60
+    ) -> tuple[Web, str]:
+        """Start gunicorn; return it and its URL once /health answers (within ``wait`` s)."""
         port = embedded.free_port()
         name = f"web-{async_mode}-{port}"
         argv = gunicorn_argv(async_mode, app, port, workers, boards)
         proc = self.stack.start(name, argv, self.env(), self.logs / f"{name}.log")
         url = f"http://127.0.0.1:{port}"
-        embedded.wait_for_health(url, 60, proc)
+        embedded.wait_for_health(url, wait, proc)
         return Web(self.stack, name), url
 
     def stop(self) -> None:

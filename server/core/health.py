@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -17,6 +18,12 @@ from translations import languages
 
 bp = Blueprint("health", __name__)
 PING_CACHE_SECONDS = 5.0
+PING_WAIT_SECONDS = 5.0
+# One Celery ping at a time in a process. Each ping takes a broker connection and then waits
+# for another from the same bounded pool, so a pile of concurrent ones (a slow machine and a
+# healthcheck that retries on its own timeout) deadlocked: every thread held one connection,
+# waited forever for a second, and kept its database connection until the pool ran dry.
+_PING_LOCK = threading.Lock()
 
 
 def _redis() -> Any:
@@ -30,7 +37,15 @@ def _workers() -> list[str]:
     cached = current_app.extensions.get("tagengo.ping")
     if cached and time.monotonic() - cached[0] < PING_CACHE_SECONDS:
         return list(cached[1])
-    replies = current_app.extensions["celery"].control.ping(timeout=1.0) or []
+    if not _PING_LOCK.acquire(timeout=PING_WAIT_SECONDS):
+        raise TimeoutError("another health check is still pinging the workers")
+    try:
+        cached = current_app.extensions.get("tagengo.ping")
+        if cached and time.monotonic() - cached[0] < PING_CACHE_SECONDS:
+            return list(cached[1])  # the ping we waited for answered for us too
+        replies = current_app.extensions["celery"].control.ping(timeout=1.0) or []
+    finally:
+        _PING_LOCK.release()
     names = sorted(name for reply in replies for name in reply)
     if names:  # remember only good news: a worker that just started must show at once
         current_app.extensions["tagengo.ping"] = (time.monotonic(), names)
@@ -67,6 +82,8 @@ def health() -> tuple[Response, int]:
         checks["database"] = "ok"
     except Exception as exc:  # report, don't crash: this is the health page
         checks["database"] = f"error: {type(exc).__name__}"
+    finally:
+        db.session.close()  # hand the connection back before the slower Redis and Celery checks
     if current_app.config["REDIS_URL"]:
         try:
             _redis().ping()
