@@ -234,20 +234,34 @@ def translate_machine(source_lang: str, target_lang: str) -> int:
 
 def _more_urgent(source_lang: str, target_lang: str) -> tuple[str, str] | None:
     """Return another pair with an urgent free job that outranks all of ours and that no
-    drain in this process serves (routine work of other pairs waits for its own task)."""
+    drain in this process serves (routine work of other pairs waits for its own task).
+
+    At equal priority, a pair whose jobs others wait for (the shared pivot's source→English)
+    outranks the rest: its English releases a job in every pivoted pair, so those pairs
+    then claim a surge's texts in a few large batches instead of many small ones.
+    """
     now = utcnow()
+    free = (MachineJob.after_id.is_(None), _free(now))
     ranked = db.session.execute(
         select(MachineJob.source_lang, MachineJob.target_lang, func.max(MachineJob.priority))
-        .where(MachineJob.after_id.is_(None), _free(now))
+        .where(*free)
         .group_by(MachineJob.source_lang, MachineJob.target_lang)
     ).all()
-    ours = max((p for s, t, p in ranked if (s, t) == (source_lang, target_lang)), default=-1)
-    others = [
-        (p, s, t)
-        for s, t, p in ranked
-        if (s, t) != (source_lang, target_lang) and p > max(ours, 0) and not draining(s, t)
-    ]
-    return max(others)[1:] if others else None
+    awaited = select(MachineJob.after_id).where(MachineJob.after_id.is_not(None))
+    feeding = set(
+        db.session.execute(
+            select(MachineJob.source_lang, MachineJob.target_lang)
+            .where(*free, MachineJob.kind == JobKind.ANNOUNCEMENT.value)
+            .where(MachineJob.ref_id.in_(awaited))
+            .distinct()
+        ).all()
+    )
+    rank = {(s, t): (p, (s, t) in feeding) for s, t, p in ranked}
+    home = (source_lang, target_lang)
+    bar = max(rank.get(home, (-1, False)), (0, False))
+    others = [(r, pair) for pair, r in rank.items() if pair != home and r > bar]
+    others = [(r, pair) for r, pair in others if not draining(*pair)]
+    return max(others)[1] if others else None
 
 
 def _drain(source_lang: str, target_lang: str) -> tuple[int, tuple[str, str] | None]:

@@ -69,9 +69,9 @@ def test_the_source_goes_to_english_once_and_english_feeds_the_rest(
     aid = publish("agua.")
     jobs = {j.target_lang: j for j in db.session.scalars(select(MachineJob))}
     assert (jobs["vi"].source_lang, jobs["vi"].after_id) == ("en", row(aid, "en").id)
-    assert machine_jobs.translate_machine("en", "vi") == 0  # waits for the English
-    assert machine_jobs.translate_machine("es", "en") == 1
-    assert machine_jobs.translate_machine("en", "vi") == 1
+    # The vi job waits for the English: the en→vi drain makes that first, then its own.
+    assert machine_jobs.translate_machine("en", "vi") == 2
+    assert machine_jobs.translate_machine("es", "en") == 0
     assert machine_jobs.translate_machine("en", "ko") == 1
     # One pass per target: es→en once, then en→vi and en→ko from that English.
     assert calls == [("es", "en", ["agua."]), ("en", "vi", ["water."]), ("en", "ko", ["water."])]
@@ -135,6 +135,19 @@ def test_a_severe_alerts_languages_are_translated_before_routine_ones_of_other_p
         ("vi", "agua 1."),
         ("en", "agua 1."),
     ]
+
+
+def test_a_pivoted_pair_lets_the_english_its_jobs_wait_for_go_first(
+    app: Any, tmp_path: Path, calls: Calls
+) -> None:
+    models(app, tmp_path, ("es", "en", {"agua": "water"}), ("en", "vi", {"water": "nước"}))
+    publish("agua 1.")
+    machine_jobs.translate_machine("es", "en")
+    publish("agua 2.")  # its English waits, and so does its en→vi job behind it
+    assert machine_jobs.translate_machine("en", "vi") == 3  # one English, two Vietnamese
+    # The en→vi drain first made the English its second job waited for, then took both
+    # Vietnamese texts in one batch rather than one now and one later.
+    assert calls[1:] == [("es", "en", ["agua 2."]), ("en", "vi", ["water 1.", "water 2."])]
 
 
 def test_a_review_first_language_reaches_boards_only_after_approval(
