@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -54,16 +55,22 @@ class ArgosTranslator:
         ]
         firsts = iter(self.engine.translate([u for own in units for u in own], source, target))
         outs = [[next(firsts) for _ in own] for own in units]
-        # Sentence by sentence: lost placeholders → those spans unprotected → none protected.
-        for attempt in ("spans", "plain"):
+        # Sentence by sentence: a lost placeholder gets a fresh number (a model can drop
+        # one token and keep another in the same place), then its span is left to the
+        # model, then no term of the sentence is protected.
+        for attempt in ("renumber", "spans", "plain"):
             again = []
             for i, own in enumerate(outs):
                 for k, out in enumerate(own):
-                    if lost := _lost_here(out.text, units[i][k]):
-                        drop = protect.placeholders(units[i][k]) if attempt == "plain" else lost
-                        again.append(
-                            (i, k, protect.unprotect(units[i][k], src_code, shielded[i], drop))
-                        )
+                    if not (lost := _lost_here(out.text, units[i][k])):
+                        continue
+                    unit = units[i][k]
+                    if attempt == "renumber":
+                        unit, shielded[i] = _renumber(unit, shielded[i], lost)
+                    else:
+                        drop = protect.placeholders(unit) if attempt == "plain" else lost
+                        unit = protect.unprotect(unit, src_code, shielded[i], drop)
+                    again.append((i, k, unit))
             if not again:
                 break
             redone = self.engine.translate([u for _, _, u in again], source, target)
@@ -93,6 +100,22 @@ def _lost_here(translated: str, unit: str) -> list[str]:
     own = protect.placeholders(unit)
     found = protect.placeholders(translated)
     return [t for t in dict.fromkeys(own + found) if found.count(t) != 1 or t not in own]
+
+
+def _renumber(
+    unit: str, shield: protect.Protected, tokens: list[str]
+) -> tuple[str, protect.Protected]:
+    """Give these placeholders of a sentence numbers the text does not use yet."""
+    replacements, terms = dict(shield.replacements), dict(shield.terms)
+    fresh = max((int(t[4:]) for t in replacements), default=0)
+    for token in tokens:
+        if token not in protect.placeholders(unit) or token not in terms:
+            continue
+        fresh += 1
+        new = f"TERM{fresh}"
+        unit = re.sub(rf"\b{token}\b", new, unit)
+        replacements[new], terms[new] = replacements.pop(token), terms.pop(token)
+    return unit, protect.Protected(shield.text, replacements, terms)
 
 
 def _result(
