@@ -74,14 +74,16 @@ class ArgosTranslator:
             if not again:
                 break
             redone = self.engine.translate([u for _, _, u in again], source, target)
-            for (i, k, unit), out in zip(again, redone, strict=True):
+            for (i, k, unit), result in zip(again, redone, strict=True):
                 units[i][k] = unit
-                outs[i][k] = out
+                outs[i][k] = result
         results = []
-        for text, shield, seg, own, out in zip(texts, shielded, segments, units, outs, strict=True):
-            kept = {token for unit in own for token in protect.placeholders(unit)}
+        for text, shield, seg, sent, made in zip(
+            texts, shielded, segments, units, outs, strict=True
+        ):
+            kept = {token for unit in sent for token in protect.placeholders(unit)}
             dropped = [span for token, span in shield.terms.items() if token not in kept]
-            parts = [o.text for o in out]
+            parts = [o.text for o in made]
             joined = parts[0] if identity and parts else join_sentences(seg, parts, target)
             restored = protect.restore(
                 joined,
@@ -91,7 +93,7 @@ class ArgosTranslator:
                     {t: v for t, v in shield.terms.items() if t in kept},
                 ),
             )
-            results.append(_result(text, restored or joined, tgt_code, out, dropped))
+            results.append(_result(text, restored or joined, tgt_code, made, dropped))
         return results
 
 
