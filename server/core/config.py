@@ -194,6 +194,13 @@ OPTIONS: tuple[Option, ...] = (
         "1 is exact counts (no padding, but small calls).",
     ),
     Option(
+        "MT_DRAINS_PER_WORKER",
+        1,
+        _positive,
+        "Language pairs one worker process translates at once; one keeps the model threads "
+        "busy, and the worker's other threads stay free to plan new announcements.",
+    ),
+    Option(
         "MT_PREFER",
         "ct2,argos",
         str,
