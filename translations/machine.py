@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from translations import glossary, languages, protect, quality
-from translations.mt import ArgosEngine, EngineSettings, MTResult
+from translations.mt import ArgosEngine, EngineSettings, MTResult, join_sentences, split_sentences
 from translations.pipeline import Result
 
 
@@ -26,69 +27,129 @@ class ArgosTranslator:
     ) -> list[Result]:
         """Translate all texts in one batch per model hop, keeping protected terms intact.
 
-        A text whose placeholders the model drops is translated again with those spans left
-        to the model (the other terms still protected), and only if that fails too, plainly.
+        A sentence whose placeholders the model drops is translated again with those spans
+        left to the model (the text's other terms still protected), and only if that fails
+        too, with none protected; the text's other sentences are not translated again.
         Every result carries the quality gate's verdict (``check_first``, ``check_reasons``).
         """
         src = languages.from_argos(source)
         tgt = languages.from_argos(target)
         src_code = src.code if src else source
         tgt_code = tgt.code if tgt else target
-        terms = _terms(src_code, tgt_code)
-        always = _always(src_code)
-
-        def shield(text: str, skip: Sequence[str] = ()) -> protect.Protected:
-            return protect.protect(
-                text, src_code, terms, places, target=tgt_code, always=always, skip=skip
-            )
-
-        shielded = [shield(t) for t in texts]
-        outputs = self.engine.translate([p.text for p in shielded], source, target)
-        final: list[tuple[MTResult, str, list[str]]] = []
-        retry: list[int] = []
-        for i, (out, shield_i) in enumerate(zip(outputs, shielded, strict=True)):
-            restored = protect.restore(out.text, shield_i)
-            final.append((out, restored or "", protect.lost(out.text, shield_i)))
-            if restored is None:
-                retry.append(i)
-        if retry:
-            again = [shield(texts[i], final[i][2]) for i in retry]
-            second = self.engine.translate([p.text for p in again], source, target)
-            plain = self.engine.translate([texts[i] for i in retry], source, target)
-            for i, shield_i, out, bare in zip(retry, again, second, plain, strict=True):
-                restored = protect.restore(out.text, shield_i)
-                dropped = final[i][2] if restored is not None else list(shielded[i].terms.values())
-                final[i] = (out, restored, dropped) if restored else (bare, bare.text, dropped)
-        results = []
-        for text, (out, restored, dropped) in zip(texts, final, strict=True):
-            note = None
-            if dropped:
-                note = f"glossary terms not enforced (the model dropped them): {', '.join(dropped)}"
-            confidence = out.confidence
-            gate = quality.assess(
+        shielded = [
+            protect.protect(
                 text,
-                restored,
-                log_prob=confidence.log_prob if confidence else None,
-                source_tokens=confidence.source_tokens if confidence else 0,
-                output_tokens=confidence.output_tokens if confidence else 0,
-                dropped=dropped,
+                src_code,
+                _terms(src_code, tgt_code),
+                places,
+                target=tgt_code,
+                always=_always(src_code),
             )
-            results.append(
-                Result(
-                    lang=tgt_code,
-                    status="done",
-                    text=restored,
-                    method="machine",
-                    reviewed=False,
-                    reason=note,
-                    engine=out.engine,
-                    model=out.model,
-                    elapsed_ms=int(outputs[0].elapsed_ms) if outputs else 0,
-                    check_first=gate.check_first,
-                    check_reasons=gate.reasons,
-                )
+            for text in texts
+        ]
+        identity = self.engine.route(source, target) == []
+        segments = [split_sentences(p.text, source) for p in shielded]
+        units = [
+            [p.text] if identity else list(seg.sentences)
+            for p, seg in zip(shielded, segments, strict=True)
+        ]
+        firsts = iter(self.engine.translate([u for own in units for u in own], source, target))
+        outs = [[next(firsts) for _ in own] for own in units]
+        # Sentence by sentence: a lost placeholder gets a fresh number (a model can drop
+        # one token and keep another in the same place), then its span is left to the
+        # model, then no term of the sentence is protected.
+        for attempt in ("renumber", "spans", "plain"):
+            again = []
+            for i, own in enumerate(outs):
+                for k, out in enumerate(own):
+                    if not (lost := _lost_here(out.text, units[i][k])):
+                        continue
+                    unit = units[i][k]
+                    if attempt == "renumber":
+                        unit, shielded[i] = _renumber(unit, shielded[i], lost)
+                    else:
+                        drop = protect.placeholders(unit) if attempt == "plain" else lost
+                        unit = protect.unprotect(unit, src_code, shielded[i], drop)
+                    again.append((i, k, unit))
+            if not again:
+                break
+            redone = self.engine.translate([u for _, _, u in again], source, target)
+            for (i, k, unit), result in zip(again, redone, strict=True):
+                units[i][k] = unit
+                outs[i][k] = result
+        results = []
+        for text, shield, seg, sent, made in zip(
+            texts, shielded, segments, units, outs, strict=True
+        ):
+            kept = {token for unit in sent for token in protect.placeholders(unit)}
+            dropped = [span for token, span in shield.terms.items() if token not in kept]
+            parts = [o.text for o in made]
+            joined = parts[0] if identity and parts else join_sentences(seg, parts, target)
+            restored = protect.restore(
+                joined,
+                protect.Protected(
+                    joined,
+                    {t: v for t, v in shield.replacements.items() if t in kept},
+                    {t: v for t, v in shield.terms.items() if t in kept},
+                ),
             )
+            results.append(_result(text, restored or joined, tgt_code, made, dropped))
         return results
+
+
+def _lost_here(translated: str, unit: str) -> list[str]:
+    """Return the placeholders of a sentence the model dropped, doubled or made up."""
+    own = protect.placeholders(unit)
+    found = protect.placeholders(translated)
+    return [t for t in dict.fromkeys(own + found) if found.count(t) != 1 or t not in own]
+
+
+def _renumber(
+    unit: str, shield: protect.Protected, tokens: list[str]
+) -> tuple[str, protect.Protected]:
+    """Give these placeholders of a sentence numbers the text does not use yet."""
+    replacements, terms = dict(shield.replacements), dict(shield.terms)
+    fresh = max((int(t[4:]) for t in replacements), default=0)
+    for token in tokens:
+        if token not in protect.placeholders(unit) or token not in terms:
+            continue
+        fresh += 1
+        new = f"TERM{fresh}"
+        unit = re.sub(rf"\b{token}\b", new, unit)
+        replacements[new], terms[new] = replacements.pop(token), terms.pop(token)
+    return unit, protect.Protected(shield.text, replacements, terms)
+
+
+def _result(
+    text: str, restored: str, lang: str, outs: list[MTResult], dropped: list[str]
+) -> Result:
+    """Make the pipeline Result of one text from its sentences' outputs."""
+    note = None
+    if dropped:
+        note = f"glossary terms not enforced (the model dropped them): {', '.join(dropped)}"
+    scored = [o.confidence for o in outs if o.confidence is not None]
+    gate = quality.assess(
+        text,
+        restored,
+        log_prob=min(c.log_prob for c in scored) if scored else None,
+        source_tokens=sum(c.source_tokens for c in scored),
+        output_tokens=sum(c.output_tokens for c in scored),
+        dropped=dropped,
+    )
+    first = outs[0] if outs else None
+    return Result(
+        lang=lang,
+        status="done",
+        text=restored,
+        method="machine",
+        reviewed=False,
+        reason=note,
+        engine=first.engine if first else "argos",
+        model=first.model if first else None,
+        elapsed_ms=int(first.elapsed_ms) if first else 0,
+        check_first=gate.check_first,
+        check_reasons=gate.reasons,
+    )
 
 
 def _always(source: str) -> frozenset[str]:
@@ -119,6 +180,7 @@ def settings(config: Any) -> EngineSettings:
         # Optional until the server's settings declare it (a comma list such as "argos,ct2").
         prefer=_kinds(config.get("MT_PREFER")) or EngineSettings.prefer,
         stable_batches=bool(config.get("MT_STABLE_BATCHES", True)),
+        length_bucket=int(config.get("MT_LENGTH_BUCKET", EngineSettings.length_bucket)),
     )
 
 

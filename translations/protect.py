@@ -161,6 +161,28 @@ def protect(
 _Render = Callable[[re.Match[str]], "str | None"]
 
 
+def placeholders(text: str) -> list[str]:
+    """Return the placeholders in a text, in order (repeats kept)."""
+    return [f"TERM{n}" for n in _PLACEHOLDER.findall(text)]
+
+
+def unprotect(text: str, lang: str, protected: Protected, tokens: Collection[str]) -> str:
+    """Put back the source spans of these placeholders: the model translates them itself.
+
+    In CJK text (``lang``) the spaces ``protect`` put around a placeholder go too, so the
+    model reads the span as it was written.
+    """
+    pad = " ?" if lang in _CJK_SCRIPTS else ""
+
+    def span(m: re.Match[str]) -> str:
+        token = m.group(1)
+        if token in tokens and token in protected.terms:
+            return protected.terms[token]
+        return m.group(0)
+
+    return re.sub(rf"{pad}\b(TERM\d+)\b{pad}", span, text).strip()
+
+
 def lost(translated: str, protected: Protected) -> list[str]:
     """Return the source spans whose placeholders the model dropped or doubled."""
     found = _PLACEHOLDER.findall(translated)

@@ -183,8 +183,22 @@ OPTIONS: tuple[Option, ...] = (
         "MT_STABLE_BATCHES",
         True,
         _as_bool,
-        "Translate sentences of equal token count together, so a sentence's wording never "
-        "depends on what else is queued (slower on small batches; false pads for speed).",
+        "Translate sentences by length bucket, each padded to its bucket's length, so a "
+        "sentence's wording never depends on what else is queued (false: pad as fits, faster).",
+    ),
+    Option(
+        "MT_LENGTH_BUCKET",
+        8,
+        _positive,
+        "With stable batches, token counts translated together: 8 puts 9–16 in one bucket; "
+        "1 is exact counts (no padding, but small calls).",
+    ),
+    Option(
+        "MT_DRAINS_PER_WORKER",
+        1,
+        _positive,
+        "Language pairs one worker process translates at once; one keeps the model threads "
+        "busy, and the worker's other threads stay free to plan new announcements.",
     ),
     Option(
         "MT_PREFER",

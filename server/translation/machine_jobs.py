@@ -39,6 +39,7 @@ Finisher = Callable[[list[tuple[MachineJob, pipeline.Result]]], Finished]
 _finishers: dict[JobKind, Finisher] = {}
 _gates: dict[tuple[str, str], threading.Lock] = {}
 _gates_lock = threading.Lock()
+_drain_slots: threading.BoundedSemaphore | None = None  # drains at once in this process
 
 
 def finisher(kind: JobKind) -> Callable[[Finisher], Finisher]:
@@ -188,14 +189,55 @@ def _places(target_lang: str) -> list[tuple[str, str]]:
 
 
 def translate_machine(source_lang: str, target_lang: str) -> int:
-    """Translate every waiting machine job of one language pair, in batches; return the count.
+    """Translate every waiting machine job of a language pair, in batches; return the count.
 
-    One drain per pair and process: every text's domain sends this task, and a task that
-    finds the pair already being drained returns at once, since the running drain's next
-    claim takes its job along with everything else that arrived meanwhile. That is what
-    makes batches large while texts keep coming (the throughput benchmark measured claims of
-    1–3 texts without it). Worker processes still drain side by side; the database claim
-    keeps them off each other's rows.
+    At most ``MT_DRAINS_PER_WORKER`` drains run in a process (one keeps the model's threads
+    busy): the worker's other threads stay free for planning, so a surge's jobs are recorded
+    as it is posted, not between drains (the surge benchmark saw planning tasks wait 18
+    minutes behind drains, and claims of one text). A task that finds every slot taken
+    returns at once: a running drain, once its pair is done, serves every other pair with
+    waiting jobs that no drain here serves, most urgent first.
+    """
+    done = 0
+    pair: tuple[str, str] | None = (source_lang, target_lang)
+    while pair is not None:
+        slots = _slots()
+        if not slots.acquire(blocking=False):
+            return done
+        try:
+            while pair is not None:
+                done += _serve(*pair)
+                pair = _next_pair(pair)
+        finally:
+            slots.release()
+        # A job recorded after our last look may belong to a task turned away meanwhile.
+        pair = _next_pair(None)
+    return done
+
+
+def _slots() -> threading.BoundedSemaphore:
+    with _gates_lock:
+        global _drain_slots
+        if _drain_slots is None:
+            _drain_slots = threading.BoundedSemaphore(current_app.config["MT_DRAINS_PER_WORKER"])
+        return _drain_slots
+
+
+def _next_pair(after: tuple[str, str] | None) -> tuple[str, str] | None:
+    """Return a pair with free waiting jobs that no drain here serves, most urgent first."""
+    found = _ranked(after or ("", ""))
+    db.session.rollback()  # end the read: the next look must see newer commits
+    return found[0][1] if found else None
+
+
+def _serve(source_lang: str, target_lang: str) -> int:
+    """Drain one pair (one drain per pair and process), serving more urgent pairs first.
+
+    A task that finds the pair already being drained returns at once, since the running
+    drain's next claim takes its job along with everything else that arrived meanwhile.
+    That is what makes batches large while texts keep coming (the throughput benchmark
+    measured claims of 1–3 texts without it). Worker processes still drain side by side;
+    the database claim keeps them off each other's rows.
 
     Life-safety first across pairs: between batches a drain looks for a more urgent job of
     another pair that nobody here drains, serves that pair first and then comes back, so a
@@ -229,22 +271,42 @@ def translate_machine(source_lang: str, target_lang: str) -> int:
     return done
 
 
-def _more_urgent(source_lang: str, target_lang: str) -> tuple[str, str] | None:
-    """Return another pair with an urgent free job that outranks all of ours and that no
-    drain in this process serves (routine work of other pairs waits for its own task)."""
+def _ranked(home: tuple[str, str]) -> list[tuple[tuple[int, bool], tuple[str, str]]]:
+    """Rank the other pairs with free jobs that no drain here serves, most urgent first.
+
+    At equal priority, a pair whose jobs others wait for (the shared pivot's source→English)
+    comes first: its English releases a job in every pivoted pair, so those pairs then
+    claim a surge's texts in a few large batches instead of many small ones.
+    """
     now = utcnow()
+    free = (MachineJob.after_id.is_(None), _free(now))
     ranked = db.session.execute(
         select(MachineJob.source_lang, MachineJob.target_lang, func.max(MachineJob.priority))
-        .where(MachineJob.after_id.is_(None), _free(now))
+        .where(*free)
         .group_by(MachineJob.source_lang, MachineJob.target_lang)
     ).all()
-    ours = max((p for s, t, p in ranked if (s, t) == (source_lang, target_lang)), default=-1)
-    others = [
-        (p, s, t)
-        for s, t, p in ranked
-        if (s, t) != (source_lang, target_lang) and p > max(ours, 0) and not draining(s, t)
-    ]
-    return max(others)[1:] if others else None
+    awaited = select(MachineJob.after_id).where(MachineJob.after_id.is_not(None))
+    feeding = set(
+        db.session.execute(
+            select(MachineJob.source_lang, MachineJob.target_lang)
+            .where(*free, MachineJob.kind == JobKind.ANNOUNCEMENT.value)
+            .where(MachineJob.ref_id.in_(awaited))
+            .distinct()
+        ).all()
+    )
+    rank = {(s, t): (p, (s, t) in feeding) for s, t, p in ranked}
+    others = [(r, pair) for pair, r in rank.items() if pair != home and not draining(*pair)]
+    return sorted(others, reverse=True) + ([(rank[home], home)] if home in rank else [])
+
+
+def _more_urgent(source_lang: str, target_lang: str) -> tuple[str, str] | None:
+    """Return another pair that outranks all of ours (see _ranked) and that no drain in
+    this process serves: an urgent one, or the pivot others wait for."""
+    ranked = _ranked((source_lang, target_lang))
+    home = (source_lang, target_lang)
+    bar = max([r for r, pair in ranked if pair == home] + [(0, False)])
+    others = [pair for r, pair in ranked if pair != home and r > bar]
+    return others[0] if others else None
 
 
 def _drain(source_lang: str, target_lang: str) -> tuple[int, tuple[str, str] | None]:

@@ -69,10 +69,11 @@ def test_the_source_goes_to_english_once_and_english_feeds_the_rest(
     aid = publish("agua.")
     jobs = {j.target_lang: j for j in db.session.scalars(select(MachineJob))}
     assert (jobs["vi"].source_lang, jobs["vi"].after_id) == ("en", row(aid, "en").id)
-    assert machine_jobs.translate_machine("en", "vi") == 0  # waits for the English
-    assert machine_jobs.translate_machine("es", "en") == 1
-    assert machine_jobs.translate_machine("en", "vi") == 1
-    assert machine_jobs.translate_machine("en", "ko") == 1
+    # The vi job waits for the English: the en→vi drain makes that first, then its own,
+    # then serves the ko pair too (one drain per worker process).
+    assert machine_jobs.translate_machine("en", "vi") == 3
+    assert machine_jobs.translate_machine("es", "en") == 0
+    assert machine_jobs.translate_machine("en", "ko") == 0
     # One pass per target: es→en once, then en→vi and en→ko from that English.
     assert calls == [("es", "en", ["agua."]), ("en", "vi", ["water."]), ("en", "ko", ["water."])]
     assert (row(aid, "vi").text, row(aid, "vi").pivot_lang) == ("nước.", "en")
@@ -111,13 +112,13 @@ def test_without_english_the_waiting_languages_go_the_long_way(
     from translations.mt import remove
 
     remove(Path(app.config["ARGOS_PACKAGES_DIR"]), "es", "en")
-    machine_jobs.translate_machine("es", "en")  # fails: the model is gone
+    # Fails: the model is gone. The vi job then goes from the source, and the same drain
+    # serves that pair next.
+    machine_jobs.translate_machine("es", "en")
     assert row(aid, "en").status == "pending"
-    job = db.session.scalar(select(MachineJob).where(MachineJob.target_lang == "vi"))
-    assert (job.source_lang, job.text, job.after_id) == ("es", "agua.", None)
-    assert english.id != job.ref_id
-    machine_jobs.translate_machine("es", "vi")
-    assert "no Argos package for es→vi" in (row(aid, "vi").reason or "")  # honest: no route
+    vi = row(aid, "vi")
+    assert vi.pivot_lang is None and english.id != vi.id
+    assert "no Argos package for es→vi" in (vi.reason or "")  # honest: no route
 
 
 def test_a_severe_alerts_languages_are_translated_before_routine_ones_of_other_pairs(
@@ -135,6 +136,33 @@ def test_a_severe_alerts_languages_are_translated_before_routine_ones_of_other_p
         ("vi", "agua 1."),
         ("en", "agua 1."),
     ]
+
+
+def test_a_pivoted_pair_lets_the_english_its_jobs_wait_for_go_first(
+    app: Any, tmp_path: Path, calls: Calls
+) -> None:
+    models(app, tmp_path, ("es", "en", {"agua": "water"}), ("en", "vi", {"water": "nước"}))
+    publish("agua 1.")
+    with machine_jobs._gate("en", "vi"):  # as if another thread drained en→vi meanwhile
+        machine_jobs.translate_machine("es", "en")
+    publish("agua 2.")  # its English waits, and so does its en→vi job behind it
+    assert machine_jobs.translate_machine("en", "vi") == 3  # one English, two Vietnamese
+    # The en→vi drain first made the English its second job waited for, then took both
+    # Vietnamese texts in one batch rather than one now and one later.
+    assert calls[1:] == [("es", "en", ["agua 2."]), ("en", "vi", ["water 1.", "water 2."])]
+
+
+def test_one_drain_per_worker_serves_every_pair_and_a_turned_away_task_loses_nothing(
+    app: Any, tmp_path: Path, calls: Calls
+) -> None:
+    models(app, tmp_path, ("es", "en", {"agua": "water"}), ("es", "vi", {"agua": "nước"}))
+    publish("agua.")
+    slots = machine_jobs._slots()
+    with slots:  # another thread holds the worker's only drain slot
+        assert machine_jobs.translate_machine("es", "vi") == 0
+    # The drain that held it, once its own pair is done, serves the waiting pairs too.
+    assert machine_jobs.translate_machine("es", "en") == 2
+    assert sorted(tgt for _, tgt, _ in calls) == ["en", "vi"]
 
 
 def test_a_review_first_language_reaches_boards_only_after_approval(

@@ -11,6 +11,7 @@ import ctranslate2
 import pytest
 
 from translations.mt import ArgosEngine, EngineSettings, NoRouteError, install, remove
+from translations.mt.engine import stable_calls
 
 Tiny = Callable[..., Path]
 MakeEngine = Callable[..., ArgosEngine]
@@ -55,7 +56,7 @@ def es_en(tiny: Tiny, packages_dir: Path) -> Path:
 def test_batch_translate_several_texts(
     es_en: Path, packages_dir: Path, make_engine: MakeEngine, spy: type[SpyTranslator]
 ) -> None:
-    engine = make_engine(packages_dir, max_batch_size=2)
+    engine = make_engine(packages_dir, max_batch_size=2, length_bucket=1)
     texts = [
         "agua refugio. refugio abierto! El agua?",
         "refugio.\nagua agua.",
@@ -79,7 +80,7 @@ def test_batch_translate_several_texts(
     _, options = spy.calls[0]
     assert options["asynchronous"] is True
     assert options["return_scores"] is True
-    assert options["max_batch_size"] == 2
+    assert options["max_batch_size"] <= 2
     assert options["batch_type"] == "examples"
     assert options["beam_size"] == 4
     assert options["num_hypotheses"] == 1
@@ -87,6 +88,38 @@ def test_batch_translate_several_texts(
     assert options["replace_unknowns"] is True
     assert options["length_penalty"] == 0.2
     assert options["target_prefix"] is None
+
+
+def test_bucketed_calls_are_each_padded_to_their_bucket(
+    es_en: Path, packages_dir: Path, make_engine: MakeEngine, spy: type[SpyTranslator]
+) -> None:
+    engine = make_engine(packages_dir, max_batch_size=3, length_bucket=4)
+    texts = ["agua refugio. refugio abierto! El agua?", "refugio.\nagua agua.", "agua."]
+    results = engine.translate(texts, "es", "en")
+    assert [r.text for r in results] == [
+        "water shelter. shelter open! El water?",
+        "shelter.\nwater water.",
+        "water.",
+    ]
+    for (count, options), lengths in zip(spy.calls, spy.lengths, strict=True):
+        # One CTranslate2 batch per call, always as long as its bucket's upper end.
+        assert options["max_batch_size"] == count <= 3
+        assert max(lengths) % 4 == 0
+
+
+def test_stable_calls_bucket_lengths_and_add_a_filler_only_when_needed() -> None:
+    tokens = [["a"] * n for n in (3, 9, 16, 17, 5, 12, 10)]
+    calls = stable_calls(tokens, bucket=8, batch=3)
+    assert [own for own, _ in calls] == [[0, 4], [1, 2], [5, 6], [3]]
+    lengths = [[len(t) for t in call] for _, call in calls]
+    # 9–16 share a bucket: a call holding a 16-token sentence needs no filler, the others
+    # get one of exactly the bucket's length, last (its output is dropped).
+    assert lengths == [[3, 5, 8], [9, 16], [12, 10, 16], [17, 24]]
+    assert calls[0][1][-1] == ["a"] * 8
+    # Exact token counts (bucket 1): no filler, calls of up to ``batch``, evenly cut.
+    exact = stable_calls([["a"] * 4] * 7, bucket=1, batch=3)
+    assert [len(own) for own, _ in exact] == [3, 2, 2]
+    assert all(len(call) == len(own) for own, call in exact)
 
 
 def test_padded_batches_when_stability_is_traded_for_speed(
@@ -113,7 +146,7 @@ def test_pivot_through_english(
     tiny: Tiny, es_en: Path, packages_dir: Path, make_engine: MakeEngine, spy: type[SpyTranslator]
 ) -> None:
     install(tiny("en", "vi", EN_VI), packages_dir)
-    engine = make_engine(packages_dir)
+    engine = make_engine(packages_dir, length_bucket=1)
     assert engine.pairs() == [("en", "vi"), ("es", "en")]
     assert [p.label for p in engine.route("es", "vi") or []] == ["es→en 1.0", "en→vi 1.0"]
     results = engine.translate(["agua refugio. Abierto?", "refugio abierto."], "es", "vi")

@@ -4,11 +4,13 @@ argostranslate's own ``translate`` reads global settings fixed at import time an
 sentence splitter on first use, so this engine reads package folders itself and keeps
 argostranslate's decoding: the same ``translate_batch`` options, target prefix and
 SentencePiece detokenisation. It differs on purpose in two ways: all sentences of all texts
-go through one package in one go, which is what makes a worker fast; and sentences are
-grouped by their exact token count so that no sentence is ever padded. Padding changes the
-shapes of CTranslate2's matrix products, hence their rounding, hence beam search's choices:
-on the real zh→en model, 7 of 59 dev-set sentences came out differently in one batch of all
-than alone. Without padding a sentence's output does not depend on what else is batched.
+go through one package in one go, which is what makes a worker fast; and every sentence is
+always padded to the same length, whatever shares its batch. Padding changes the shapes of
+CTranslate2's matrix products, hence their rounding, hence beam search's choices: on the real
+zh→en model, 7 of 59 dev-set sentences came out differently in one batch of all than alone.
+So sentences go in calls by length bucket (token count rounded up to a multiple of
+``length_bucket``), each call padded to exactly the bucket's length by a filler sentence whose
+output is dropped: a sentence's output then does not depend on what else is batched.
 """
 
 from __future__ import annotations
@@ -68,12 +70,15 @@ class EngineSettings:
     # Which kind of package translates a pair that several kinds serve, best first: "ct2"
     # (a model folder the center installed, translations.mt.folders) or "argos".
     prefer: tuple[str, ...] = ("ct2", "argos")
-    # One CTranslate2 call per exact token count, so no sentence is padded and a sentence's
-    # output never depends on its batch; False pads (CTranslate2 sorts by length) for speed.
+    # Calls by length bucket, each padded to the bucket's length (see stable_calls), so a
+    # sentence's output never depends on its batch; False pads as CTranslate2 likes, for speed.
     stable_batches: bool = True
+    # Token counts that share a bucket: 8 puts 9–16 together (padded to 16); 1 is exact counts.
+    length_bucket: int = 8
 
     def __post_init__(self) -> None:
-        for name in ("inter_threads", "beam_size", "max_batch_size", "max_loaded_models"):
+        names = ("inter_threads", "beam_size", "max_batch_size", "max_loaded_models")
+        for name in (*names, "length_bucket"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.intra_threads < 0:
@@ -396,28 +401,28 @@ class ArgosEngine:
         return _Loaded(package, translator, tokenizer, prefix, detokenizer)
 
     def _translate_sentences(self, model: _Loaded, sentences: list[str]) -> list[_Sentence]:
-        """Translate sentences, each distinct one once, grouped by exact token count."""
+        """Translate sentences, each distinct one once, in calls that never change an output."""
+        settings = self.settings
         unique = list(dict.fromkeys(sentences))
         tokens = model.tokenizer.encode(unique, out_type=str)
-        groups: dict[int, list[int]] = {}
-        for index, pieces in enumerate(tokens):
-            groups.setdefault(len(pieces) if self.settings.stable_batches else 0, []).append(index)
-        # One call per length, all submitted before any is awaited, so that inter_threads > 1
-        # runs lengths side by side. Within a call every sentence has the same length: none is
-        # padded, and the output is the one the sentence gets alone (tested on the real model).
-        # The options are argostranslate's, except batch_type: grouping by examples keeps
-        # max_batch_size meaning "sentences", as the settings say.
+        if settings.stable_batches:
+            calls = stable_calls(tokens, settings.length_bucket, settings.max_batch_size)
+        else:  # one call: CTranslate2 sorts by length and pads each batch to its longest
+            calls = [(list(range(len(tokens))), tokens)] if tokens else []
+        # All calls submitted before any is awaited, so that inter_threads > 1 runs them side
+        # by side. The options are argostranslate's, except batch_type: grouping by examples
+        # keeps max_batch_size meaning "sentences", as the settings say; a stable call is one
+        # CTranslate2 batch (its size), so none is cut and re-padded.
         pending = []
-        for indexes in groups.values():
-            batch = [tokens[i] for i in indexes]
+        for indexes, batch in calls:
             prefix = [[model.target_prefix]] * len(batch) if model.target_prefix else None
             asynchronous = model.translator.translate_batch(
                 batch,
                 target_prefix=prefix,
                 replace_unknowns=True,
-                max_batch_size=self.settings.max_batch_size,
+                max_batch_size=len(batch) if settings.stable_batches else settings.max_batch_size,
                 batch_type="examples",
-                beam_size=self.settings.beam_size,
+                beam_size=settings.beam_size,
                 num_hypotheses=1,
                 length_penalty=LENGTH_PENALTY,
                 return_scores=True,
@@ -426,7 +431,8 @@ class ArgosEngine:
             pending.append((indexes, asynchronous))
         out: dict[str, _Sentence] = {}
         for indexes, asynchronous in pending:
-            for index, waiting in zip(indexes, asynchronous, strict=True):
+            # zip stops at the real sentences: a filler's output, last, is dropped.
+            for index, waiting in zip(indexes, asynchronous, strict=False):
                 result = waiting.result()
                 pieces = result.hypotheses[0]
                 source = unique[index]
@@ -437,6 +443,40 @@ class ArgosEngine:
                     output_tokens=len(pieces),
                 )
         return [out[s] for s in sentences]
+
+
+def stable_calls(
+    tokens: Sequence[list[str]], bucket: int, batch: int
+) -> list[tuple[list[int], list[list[str]]]]:
+    """Cut tokenised sentences into calls whose outputs never depend on their batch-mates.
+
+    A sentence of n tokens goes with those of its bucket (n rounded up to a multiple of
+    ``bucket``) in calls of at most ``batch``, every call padded to exactly the bucket's
+    length: when no sentence of the call has that length, a filler of that length (the first
+    sentence's tokens repeated) goes last, and its output is to be dropped. So a sentence is
+    always computed at the same padded length; the number of sentences beside it makes no
+    difference (measured on the real model, benchmarks/batch_invariance.py). Returns
+    (indexes into ``tokens``, the call's token lists, filler included) per call.
+    """
+    groups: dict[int, list[int]] = {}
+    for index, pieces in enumerate(tokens):
+        size = max(bucket, -(-len(pieces) // bucket) * bucket)
+        groups.setdefault(size, []).append(index)
+    room = max(1, batch - 1) if bucket > 1 else batch  # one place for the filler
+    calls = []
+    for size, indexes in sorted(groups.items()):
+        count = -(-len(indexes) // room)
+        share, extra = divmod(len(indexes), count)  # even calls: replicas finish together
+        start = 0
+        for n in range(count):
+            own = indexes[start : start + share + (n < extra)]
+            start += len(own)
+            call = [list(tokens[i]) for i in own]
+            if bucket > 1 and all(len(t) != size for t in call):
+                first = call[0] or ["."]
+                call.append([first[i % len(first)] for i in range(size)])
+            calls.append((own, call))
+    return calls
 
 
 def _per_token(score: float, length: int) -> float:
