@@ -19,12 +19,14 @@ from flask import current_app
 from sqlalchemy import select
 
 from server.channels import alerts
-from server.core import clock
+from server.core import clock, validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import Announcement, Shelter
-from server.shelters import census
-from translations import board_labels, languages
+from server.shelters import census, places
+from server.words import Method
+from translations import board_labels, languages, phrasebook
+from translations import slots as slot_types
 
 MAX_LANGUAGES = 5
 SIZES = ("A4", "A3")
@@ -66,8 +68,8 @@ class Block:
 class Poster:
     """Everything one printed poster shows."""
 
-    announcement_id: int
-    revision: int
+    announcement_id: int | None  # None: a phrasebook sheet, not an announcement
+    revision: int | None
     title: str
     category_words: tuple[tuple[str, str], ...]
     main: Block | None
@@ -206,37 +208,92 @@ def _block(lang: str, text: str, made: tuple[str, bool] | None) -> Block:
 def poster(announcement: Announcement, langs: list[str], shelter: Shelter | None = None) -> Poster:
     """Gather one poster: the Japanese text, the chosen languages that exist, the rest named."""
     revision = announcement.revisions[-1]
-    texts = alerts.texts(announcement, revision)
-    made = alerts.methods(announcement, revision.revision)
+    return _assemble(
+        texts=alerts.texts(announcement, revision),
+        made=alerts.methods(announcement, revision.revision),
+        langs=langs,
+        category=announcement.category,
+        severity=(announcement.severity, announcement.urgency),
+        number=(announcement.id, announcement.revision),
+        updated=clock.format_local(revision.created_at),
+        drill=announcement.drill,
+        shelter=shelter,
+    )
+
+
+def phrasebook_poster(args: Mapping[str, str]) -> Poster:
+    """A sheet of one phrasebook sentence, not yet an announcement: ``?template=``,
+    ``?slot.<name>=``, ``?langs=``, ``?severity=`` (CAP word, default Moderate)."""
+    template = phrasebook.load().get((args.get("template") or "").strip())
+    if template is None:
+        raise ApiError(404, "not_found", "there is no such phrasebook template", "template")
+    try:
+        slots = template.parse_slots(
+            {k.removeprefix("slot."): v for k, v in args.items() if k.startswith("slot.")}
+        )
+    except slot_types.SlotError as exc:
+        raise validation.bad(f"slot.{exc.slot}", str(exc)) from None
+    severity = args.get("severity") or "Moderate"
+    if severity not in validation.SEVERITIES or severity == "Unknown":
+        raise ApiError(
+            400, "invalid", "severity must be Extreme, Severe, Moderate or Minor", "severity"
+        )
+    langs = parse_languages(args.get("langs"))
+    known = places.known()
+    texts = {c: template.render(c, slots, known) for c in ["ja", *langs] if c in template.text}
+    made = {c: (Method.PHRASEBOOK.value, template.reviewed(c)) for c in texts}
+    return _assemble(
+        texts=texts,
+        made=made,
+        langs=langs,
+        category=template.category,
+        severity=(severity, "Expected"),
+        number=None,
+        updated=clock.format_local(clock.today()),
+        drill=False,
+        shelter=None,
+    )
+
+
+def _assemble(
+    *,
+    texts: Mapping[str, str],
+    made: Mapping[str, tuple[str, bool]],
+    langs: list[str],
+    category: str,
+    severity: tuple[str, str],
+    number: tuple[int, int] | None,
+    updated: str,
+    drill: bool,
+    shelter: Shelter | None,
+) -> Poster:
     main = _block("ja", texts["ja"], made.get("ja")) if "ja" in texts else None
     blocks = tuple(_block(c, texts[c], made.get(c)) for c in langs if c in texts)
     missing = tuple(languages.BY_CODE[c].native for c in langs if c not in texts)
-    level = board_labels.level(announcement.severity, announcement.urgency)
-    severity = board_labels.SEVERITY.get(announcement.severity, board_labels.SEVERITY["Minor"])
-    category = board_labels.CATEGORY.get(announcement.category, board_labels.CATEGORY["other"])
+    level = board_labels.level(*severity)
+    severity_words = board_labels.SEVERITY.get(severity[0], board_labels.SEVERITY["Minor"])
+    category_words = board_labels.CATEGORY.get(category, board_labels.CATEGORY["other"])
     shown = ["ja", *(b.lang for b in blocks)]
     url = f"{current_app.config['PUBLIC_URL']}/help"
     colours = palette()
     return Poster(
-        announcement_id=announcement.id,
-        revision=announcement.revision,
-        title=alerts.event_name(announcement.category, "ja"),
-        category_words=tuple((c, category.get(c, category["en"])) for c in shown),
+        announcement_id=number[0] if number else None,
+        revision=number[1] if number else None,
+        title=alerts.event_name(category, "ja"),
+        category_words=tuple((c, category_words.get(c, category_words["en"])) for c in shown),
         main=main,
         blocks=blocks,
         missing=missing,
         level=level,
-        level_words=tuple((c, severity.get(c, severity["en"])) for c in shown),
+        level_words=tuple((c, severity_words.get(c, severity_words["en"])) for c in shown),
         band=colours.get(level, "#ffffff"),
         on_band="#ffffff" if level in _DARK_BANDS else "#000000",
-        pictograms=tuple(
-            pictogram(p) for p in CATEGORY_PICTOGRAMS.get(announcement.category, ("danger",))
-        ),
+        pictograms=tuple(pictogram(p) for p in CATEGORY_PICTOGRAMS.get(category, ("danger",))),
         qr_svg=qr_svg(url),
         qr_url=url,
-        updated=clock.format_local(revision.created_at),
+        updated=updated,
         printed=clock.format_local(clock.today()),
-        drill=announcement.drill,
+        drill=drill,
         shelter=shelter.name_ja if shelter else None,
     )
 

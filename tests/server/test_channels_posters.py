@@ -391,3 +391,57 @@ def test_every_pictogram_is_our_own_titled_svg_without_text() -> None:
         assert root.tag == svg + "svg" and root.get("viewBox") == "0 0 100 100", path
         assert (root.findtext(svg + "title") or "").strip(), path
         assert root.find(f".//{svg}text") is None, path  # no words: it must read in any language
+
+
+@needs_poppler
+@slow
+def test_a_phrasebook_sentence_prints_as_a_poster_before_any_announcement(
+    client: Any, operator_token: str, tmp_path: Path
+) -> None:
+    water_truck(client, operator_token)  # the board's text of the same sentence, to compare
+    slots = "&".join(f"slot.{k}={v}" for k, v in SLOTS.items())
+    before = db.session.query(Announcement).count()
+    r = client.get(
+        f"/api/v1/print/phrasebook.pdf?template={WATER_TRUCK}&{slots}&langs=en,ne&severity=Severe",
+        headers=auth(operator_token),
+    )
+    assert r.status_code == 200, r.get_data(as_text=True)
+    text, path = pdf_text(r.data, tmp_path, "phrasebook")
+    read = letters(text)
+    for lang in ("ja", "en", "ne"):
+        assert letters(expected(lang)) in read, lang  # the same sentence the board would show
+    assert "定型文" in text and "phrasebook sheet" in text
+    assert db.session.query(Announcement).count() == before  # printing publishes nothing
+    screenshot(path, "poster-phrasebook-sheet", dpi=60)
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [
+        ("template=no.such", 404, "template"),
+        (f"template={WATER_TRUCK}&slot.time=15:00", 400, "slot.place"),
+        (f"template={WATER_TRUCK}&slot.place=x&slot.time=25:99", 400, "slot.time"),
+        (f"template={WATER_TRUCK}&slot.place=x&slot.time=15:00&severity=Unknown", 400, "severity"),
+        (f"template={WATER_TRUCK}&slot.place=x&slot.time=15:00&langs=en,xx", 400, "langs"),
+    ],
+)
+def test_bad_phrasebook_sheets_are_refused_with_the_field(
+    client: Any, operator_token: str, query: str, status: int, field: str
+) -> None:
+    r = client.get(f"/api/v1/print/phrasebook.pdf?{query}", headers=auth(operator_token))
+    assert r.status_code == status, r.get_data(as_text=True)
+    assert r.get_json()["error"]["field"] == field
+
+
+def test_the_console_picks_a_sentence_then_asks_for_its_values(
+    client: Any, operator_token: str
+) -> None:
+    accounts.create_user("op", "operator", "operator-password")
+    client.post("/login", data={"username": "op", "password": "operator-password"})
+    page = client.get(f"/print?lang=en&template={WATER_TRUCK}").get_data(as_text=True)
+    assert 'name="slot.place"' in page and 'name="slot.time"' in page
+    assert "/print/phrasebook.pdf" in page
+    r = client.get(f"/print/phrasebook.pdf?template={WATER_TRUCK}&slot.time=15:00")
+    assert r.status_code == 302 and "template=" in r.headers["Location"]
+    shown = client.get(r.headers["Location"] + "&lang=en").get_data(as_text=True)
+    assert "A value of the sentence is missing or wrong" in shown

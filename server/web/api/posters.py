@@ -36,6 +36,15 @@ def shelter_posters() -> Response:
     return _pdf(printing.posters_pdf(items, size), f"posters-shelters-{size}")
 
 
+@bp.get("/print/phrasebook.pdf")
+@require_role(*WRITERS)
+def phrasebook_poster() -> Response:
+    """?template=&slot.<name>=&langs=en,vi&severity=&size=: one phrasebook sentence as a poster."""
+    size = posters.parse_size(request.args.get("size"))
+    item = posters.phrasebook_poster(request.args)
+    return _pdf(printing.posters_pdf([item], size), f"phrasebook-{size}")
+
+
 @bp.get("/print/pointing-board.pdf")
 @require_role(*WRITERS)
 def pointing_board() -> Response:

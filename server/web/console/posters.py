@@ -11,6 +11,7 @@ from server.channels import posters, printing
 from server.core.errors import ApiError
 from server.web.console.blueprint import bp
 from server.words import WRITERS
+from translations import phrasebook
 
 
 def _pdf(body: bytes, name: str) -> Response:
@@ -37,6 +38,12 @@ def explain(exc: ApiError) -> str:
     }
     if exc.code in messages:
         return messages[exc.code]
+    if exc.field and exc.field.startswith("slot."):
+        return str(
+            _("A value of the sentence is missing or wrong: %(message)s", message=exc.message)
+        )
+    if exc.field == "template":
+        return str(_("There is no such phrasebook sentence."))
     if exc.field == "size":
         return str(_("Paper size must be A4 or A3."))
     if exc.field == "shelter":
@@ -103,13 +110,32 @@ def registration_card() -> BaseResponse:
     return _pdf(printing.registration_card_pdf(lang), f"registration-card-{lang}")
 
 
+@bp.get("/print/phrasebook.pdf")
+@login_required
+def phrasebook_poster() -> BaseResponse:
+    """Print one phrasebook sentence as a poster: ?template=, ?slot.<name>=, ?langs=, ?size=."""
+    _require_writer()
+    try:
+        size = posters.parse_size(request.args.get("size"))
+        args = {**request.args.to_dict(), "langs": ",".join(request.args.getlist("langs"))}
+        body = printing.posters_pdf([posters.phrasebook_poster(args)], size)
+    except ApiError as exc:
+        flash(explain(exc), "error")
+        return redirect(url_for("console.print_sheets", template=request.args.get("template")))
+    return _pdf(body, f"phrasebook-{size}")
+
+
 @bp.get("/print")
 @login_required
 def print_sheets() -> str:
-    """List what can be printed, with a form for each."""
+    """List what can be printed, with a form for each (?template= picks a phrasebook sentence)."""
     _require_writer()
+    templates = phrasebook.load()
     return render_template(
         "console/print.html",
         languages=printing.sheet_languages(),
         announcements=posters.printable_announcements(),
+        templates=sorted(templates.values(), key=lambda t: t.id),
+        chosen=templates.get(request.args.get("template", "")),
+        choosable=posters.choosable_languages(),
     )
