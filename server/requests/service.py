@@ -19,6 +19,8 @@ from server.core import clock, outbox, validation
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.models import MachineJob, User, utcnow
+from server.operations import activity
+from server.operations.words import ActivityKind
 from server.requests import documents, notices, prefill
 from server.requests.live import notify
 from server.requests.models import PieceEvent, RequestPiece, TranslationRequest
@@ -30,6 +32,12 @@ from translations import languages
 log = logging.getLogger(__name__)
 MAX_TEXT = 20_000  # a few pages of a municipal notice
 OPEN = (PieceStatus.WAITING, PieceStatus.CLAIMED, PieceStatus.CHECKING)
+# The steps of a piece the activity log keeps (saves and releases stay in its own history).
+LOGGED = {
+    PieceAction.CLAIM: ActivityKind.REQUEST_CLAIMED,
+    PieceAction.SUBMIT: ActivityKind.REQUEST_SUBMITTED,
+    PieceAction.DELIVER: ActivityKind.REQUEST_DELIVERED,
+}
 
 
 def center_targets() -> list[str]:
@@ -167,6 +175,17 @@ def queue(lang: str | None = None) -> list[RequestPiece]:
 
 def _history(piece: RequestPiece, user: User | None, action: PieceAction) -> None:
     db.session.add(PieceEvent(piece_id=piece.id, user_id=user.id if user else None, action=action))
+    kind = LOGGED.get(action)
+    if kind is not None:
+        # A drill's piece carries its id, so the drill's measures and reset find the entry.
+        activity.record(
+            kind,
+            f"request {piece.request_id} piece {piece.id} ({piece.lang}) {action}",
+            user=user,
+            lang=piece.lang,
+            ref=f"request_piece:{piece.id}",
+            drill_id=piece.request.drill_id,
+        )
 
 
 def _lease() -> timedelta:

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from manuals import loader as manuals
 from server.core.extensions import db
 from server.models import Shelter, User, utcnow
+from server.operations import activity
+from server.operations.words import ActivityKind
 from server.shelters.census import LANGUAGE_CODES
 from server.shelters.models import Need, NeedEvent
 from server.shelters.words import NeedStatus, Urgency
@@ -168,7 +170,19 @@ def move(need: Need, status: str, user: User | None) -> None:
     need.status = target.value
     need.updated_at = utcnow()
     db.session.add(NeedEvent(need_id=need.id, user_id=user.id if user else None, action=target))
+    _log_move(need, target, user)
     db.session.commit()
+
+
+def _log_move(need: Need, target: NeedStatus, user: User | None) -> None:
+    # A drill's need carries its id, so the drill's measures and reset find the entry.
+    activity.record(
+        ActivityKind.NEED_STATUS_CHANGED,
+        f"need {need.id} at shelter {need.shelter_id} → {target}",
+        user=user,
+        ref=f"need:{need.id}",
+        drill_id=need.drill_id,
+    )
 
 
 def link_announcement(need: Need, announcement_id: int, user: User | None) -> None:
@@ -182,6 +196,7 @@ def link_announcement(need: Need, announcement_id: int, user: User | None) -> No
     if need.status == NeedStatus.OPEN:
         need.status = NeedStatus.IN_PROGRESS.value
         db.session.add(NeedEvent(need_id=need.id, user_id=uid, action=NeedStatus.IN_PROGRESS))
+        _log_move(need, NeedStatus.IN_PROGRESS, user)
     db.session.commit()
 
 

@@ -21,7 +21,10 @@
   function apply(state) {
     statusEl.textContent = labels[state.status] || state.status;
     document.getElementById("drill-clock").textContent = clock(state.scenario_minutes);
-    document.getElementById("drill-phase").textContent = state.phase;
+    var phaseEl = document.getElementById("drill-phase");
+    var titles = JSON.parse(phaseEl.getAttribute("data-titles") || "{}");
+    var title = titles[state.phase];
+    phaseEl.textContent = title ? title[phaseEl.getAttribute("data-lang")] || state.phase : state.phase;
     var changed = false;
     state.injects.forEach(function (inject) {
       var row = document.querySelector('#drill-injects tr[data-key="' + inject.key + '"]');

@@ -84,6 +84,7 @@ ROLES = {
     "admin": lazy_pgettext("console", "admin"),
     "operator": lazy_pgettext("console", "operator"),
     "reviewer": lazy_pgettext("console", "reviewer"),
+    "director": lazy_pgettext("console", "center director"),
     "evaluator": lazy_pgettext("console", "drill evaluator"),
 }
 CHANNELS = {

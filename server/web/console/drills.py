@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from manuals import loader
 from server.core import clock as center_clock
 from server.core.errors import ApiError
 from server.drills import reset, runner, scenario
@@ -151,6 +152,7 @@ def drill(drill_id: int) -> str:
         contents={i["id"]: i for i in item.scenario["injects"]},
         may_control=current_user.role in DIRECTORS,
         zone=center_clock.zone_name(),
+        phase_titles={p["id"]: p["title"] for p in loader.load_phases()},
     )
 
 
