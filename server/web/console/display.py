@@ -87,6 +87,16 @@ ROLES = {
     "director": lazy_pgettext("console", "center director"),
     "evaluator": lazy_pgettext("console", "drill evaluator"),
 }
+SLOTS = {  # the phrasebook's slot names, as the composer labels their inputs
+    "place": lazy_pgettext("console", "place"),
+    "place_to": lazy_pgettext("console", "destination"),
+    "time": lazy_pgettext("console", "time"),
+    "time_end": lazy_pgettext("console", "until (time)"),
+    "date": lazy_pgettext("console", "date"),
+    "phone": lazy_pgettext("console", "phone number"),
+    "number": lazy_pgettext("console", "number"),
+    "name": lazy_pgettext("console", "name"),
+}
 CHANNELS = {
     "web": lazy_pgettext("console", "web form"),
     "api": lazy_pgettext("console", "API"),
@@ -141,6 +151,7 @@ def _labels() -> dict[str, Any]:
         "method_label": lambda k: _label(METHODS, k),
         "role_label": lambda k: _label(ROLES, k),
         "channel_label": lambda k: _label(CHANNELS, k),
+        "slot_label": lambda k: _label(SLOTS, k),
         "inquiry_category_label": inquiry_category,
         "center_zone": clock.zone_name(),
     }
