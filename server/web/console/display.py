@@ -86,6 +86,8 @@ ROLES = {
     "reviewer": lazy_pgettext("console", "reviewer"),
     "director": lazy_pgettext("console", "center director"),
     "evaluator": lazy_pgettext("console", "drill evaluator"),
+    "requester": lazy_pgettext("console", "requester (municipal staff)"),
+    "remote": lazy_pgettext("console", "remote translator"),
 }
 SLOTS = {  # the phrasebook's slot names, as the composer labels their inputs
     "place": lazy_pgettext("console", "place"),
