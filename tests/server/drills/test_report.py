@@ -15,9 +15,9 @@ import pytest
 from server.core.extensions import db
 from server.drills import evaluation, report
 from server.drills.models import Drill, DrillImprovement
+from tests import pdfpages
 from tests.server.drills.eval_data import answered_drill, sign_in, user
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm")), reason="needs poppler-utils"
 )
@@ -170,26 +170,6 @@ def test_the_pdf_reads_back(client: Any, tmp_path: Path) -> None:
     assert "評価テスト訓練" in text and "<script>x</script>" in text  # escaped, shown as text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     assert "Noto-Sans-JP" in fonts, fonts
-    ARTIFACTS.mkdir(exist_ok=True)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "60",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(path),
-            str(ARTIFACTS / "drill-aar"),
-        ],
-        check=True,
-    )
-    png = next(ARTIFACTS.glob("drill-aar*.png"))
-    from PIL import Image
-
-    with Image.open(png) as image:
-        dark = sum(1 for v in image.convert("L").tobytes() if v < 128)
-    assert dark > 500  # the page has ink on it
+    png = pdfpages.first_page(path, "drill-aar")
+    assert pdfpages.ink(png) > 500  # the page has ink on it
     print(f"\nAAR page 1: {png}")

@@ -17,8 +17,8 @@ from server.inquiries import translate
 from server.models import Inquiry
 from server.operations.models import PhaseChange
 from server.translation import planning
+from tests import pdfpages
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm")), reason="needs poppler-utils"
 )
@@ -178,25 +178,5 @@ def test_the_pdf_reads_back_with_headings_counts_and_lessons(
         assert heading in text, heading
     assert LESSON[:20] in text.replace("\n", "").replace(" ", "")
     assert "発信した情報" in text and "市と協議" not in text
-    ARTIFACTS.mkdir(exist_ok=True)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "60",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(path),
-            str(ARTIFACTS / "closure"),
-        ],
-        check=True,
-    )
-    png = next(ARTIFACTS.glob("closure*.png"))
-    from PIL import Image
-
-    with Image.open(png) as image:
-        dark = sum(1 for v in image.convert("L").tobytes() if v < 128)
-    assert dark > 500
+    png = pdfpages.first_page(path, "closure")
+    assert pdfpages.ink(png) > 500
