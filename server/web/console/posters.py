@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -84,30 +86,29 @@ def shelter_posters() -> BaseResponse:
     return _pdf(body, f"posters-shelters-{size}")
 
 
-@bp.get("/print/pointing-board.pdf")
-@login_required
-def pointing_board() -> BaseResponse:
-    """Print the pointing board in Japanese and ?lang=."""
+def _sheet(make: Callable[[str], bytes], name: str) -> BaseResponse:
+    """One printed sheet in Japanese and ?lang=; a bad language goes back to the list."""
     _require_writer()
     try:
         lang = printing.sheet_language(request.args.get("lang"))
     except ApiError as exc:
         flash(explain(exc), "error")
         return redirect(url_for("console.print_sheets"))
-    return _pdf(printing.pointing_board_pdf(lang), f"pointing-board-{lang}")
+    return _pdf(make(lang), f"{name}-{lang}")
+
+
+@bp.get("/print/pointing-board.pdf")
+@login_required
+def pointing_board() -> BaseResponse:
+    """Print the pointing board in Japanese and ?lang=."""
+    return _sheet(printing.pointing_board_pdf, "pointing-board")
 
 
 @bp.get("/print/registration-card.pdf")
 @login_required
 def registration_card() -> BaseResponse:
     """Print a blank registration card, labels in Japanese and ?lang=."""
-    _require_writer()
-    try:
-        lang = printing.sheet_language(request.args.get("lang"))
-    except ApiError as exc:
-        flash(explain(exc), "error")
-        return redirect(url_for("console.print_sheets"))
-    return _pdf(printing.registration_card_pdf(lang), f"registration-card-{lang}")
+    return _sheet(printing.registration_card_pdf, "registration-card")
 
 
 @bp.get("/print/phrasebook.pdf")
