@@ -11,6 +11,7 @@ from server.core.auth import api_user, require_role
 from server.models import User
 from server.operations import closure
 from server.web.api.blueprint import bp
+from server.web.api.situation import report_file
 from server.web.console.closure import closure_pdf
 from server.words import STAFF
 
@@ -29,20 +30,10 @@ def _json(value: Any) -> Any:
 def get_closure() -> Response:
     """?activation=<phase change id> (default the latest); ?format=json|csv|pdf."""
     report = closure.report(closure.pick(request.args.get("activation")))
-    fmt = request.args.get("format", "json")
     name = f"closure-{report['activation_id']}"
-    if fmt == "csv":
-        return Response(
-            closure.to_csv(report),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    if fmt == "pdf":
-        return Response(
-            closure_pdf(report),
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
-        )
+    made = report_file(request.args.get("format"), name, report, closure.to_csv, closure_pdf)
+    if made is not None:
+        return made
     return jsonify(_json(report))
 
 
