@@ -77,7 +77,9 @@ class Center:
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         """Start the Celery worker as `tagengo up` does; wait for its ping."""
-        concurrency = int(self.env.get("TAGENGO_WORKER_CONCURRENCY", "2"))
+        concurrency = int(
+            self.env.get("TAGENGO_WORKER_CONCURRENCY", self.app.config["WORKER_CONCURRENCY"])
+        )
         argv = embedded.worker_argv(concurrency, name="tput" + uuid.uuid4().hex[:4])
         proc = self.stack.start("worker", argv, self.env, self.log)
         celery = self.app.extensions["celery"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from translations import glossary, languages, protect, quality
 from translations.mt import ArgosEngine, EngineSettings, MTResult, join_sentences, split_sentences
+from translations.mt.engine import cores
 from translations.pipeline import Result
 
 
@@ -172,7 +173,7 @@ def settings(config: Any) -> EngineSettings:
         packages_dir=Path(config["ARGOS_PACKAGES_DIR"]),
         device=config["MT_DEVICE"],
         inter_threads=config["MT_INTER_THREADS"],
-        intra_threads=config["MT_INTRA_THREADS"],
+        intra_threads=config["MT_INTRA_THREADS"] or _intra(config),
         beam_size=config["MT_BEAM_SIZE"],
         max_batch_size=config["MT_BATCH_SIZE"],
         max_loaded_models=config["MT_MAX_LOADED_MODELS"],
@@ -181,7 +182,26 @@ def settings(config: Any) -> EngineSettings:
         prefer=_kinds(config.get("MT_PREFER")) or EngineSettings.prefer,
         stable_batches=bool(config.get("MT_STABLE_BATCHES", True)),
         length_bucket=int(config.get("MT_LENGTH_BUCKET", EngineSettings.length_bucket)),
+        pool_threads=_pool(config),
     )
+
+
+def _pool(config: Any) -> int:
+    """Threads of the engine's one pool of model calls: MT_POOL_THREADS, "auto" = the cores
+    on a CPU; on a GPU, "auto" is no pool (each model's replicas as MT_INTER_THREADS says)."""
+    value = str(config.get("MT_POOL_THREADS", "0")).strip().lower()
+    if value == "auto":
+        return cores() if str(config.get("MT_DEVICE", "cpu")) == "cpu" else 0
+    return int(value or 0)
+
+
+def _intra(config: Any) -> int:
+    """Threads per translation when not set: the cores shared by every replica that the
+    worker's drains keep busy at once (inter-threads × drains, or the pool's threads), at
+    least one."""
+    pool = _pool(config)
+    busy = pool or int(config["MT_INTER_THREADS"]) * int(config.get("MT_DRAINS_PER_WORKER", 1))
+    return max(1, cores() // max(1, busy))
 
 
 def _kinds(value: Any) -> tuple[str, ...]:

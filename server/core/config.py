@@ -47,6 +47,13 @@ def _non_negative(value: Any) -> int:
     return number
 
 
+def _auto_or_count(value: Any) -> str:
+    text = str(value).strip().lower()
+    if text != "auto":
+        _non_negative(text)
+    return text
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: its name without prefix, default, parser and help text."""
@@ -147,18 +154,26 @@ OPTIONS: tuple[Option, ...] = (
     Option("MT_DEVICE", "cpu", str, "CTranslate2 device for machine translation: `cpu` or `cuda`."),
     Option(
         "MT_INTER_THREADS",
-        2,
+        1,
         int,
-        "Batches CTranslate2 translates in parallel per model (one model replica each).",
+        "Batches CTranslate2 translates in parallel per model (one model replica each); with "
+        "the pool (`MT_POOL_THREADS`) at least one per pool thread.",
     ),
     Option(
         "MT_INTRA_THREADS",
         0,
         int,
-        "Threads per translation; 0 means cores ÷ inter-threads (never oversubscribe).",
+        "Threads per translation; 0 means cores ÷ pool threads, or without the pool cores ÷ "
+        "(inter-threads × drains per worker), so the drains never oversubscribe the cores.",
     ),
     Option("MT_BEAM_SIZE", 4, int, "Beam size (1 is greedy: faster, slightly worse)."),
-    Option("MT_BATCH_SIZE", 16, int, "Most sentences CTranslate2 translates in one batch."),
+    Option(
+        "MT_BATCH_SIZE",
+        24,
+        int,
+        "Most sentences CTranslate2 translates in one call (24: fewest calls per length bucket "
+        "without the memory of 32; `docs/benchmarks.md`, *Surge*).",
+    ),
     Option(
         "MT_CLAIM_TEXTS",
         64,
@@ -180,6 +195,14 @@ OPTIONS: tuple[Option, ...] = (
         "unloaded to stay within it, one in use never. 0: no budget, only the count above.",
     ),
     Option(
+        "MT_MALLOC_ARENAS",
+        4,
+        _non_negative,
+        "glibc malloc arenas in a process that loads models; each model thread otherwise "
+        "keeps its own arena's freed memory (a 12-model worker in the surge: 2.4 GiB → 1.6 GiB). "
+        "0: glibc's default.",
+    ),
+    Option(
         "MT_STABLE_BATCHES",
         True,
         _as_bool,
@@ -194,11 +217,21 @@ OPTIONS: tuple[Option, ...] = (
         "1 is exact counts (no padding, but small calls).",
     ),
     Option(
+        "MT_POOL_THREADS",
+        "auto",
+        _auto_or_count,
+        "`auto` (the cores) or a number: every model call of a worker runs in one pool of "
+        "that many threads, each model with as many replicas, so a drain alone uses every "
+        "core and two drains share them (`auto` on a GPU: no pool). 0: each drain on its "
+        "models' own replicas.",
+    ),
+    Option(
         "MT_DRAINS_PER_WORKER",
-        1,
+        2,
         _positive,
-        "Language pairs one worker process translates at once; one keeps the model threads "
-        "busy, and the worker's other threads stay free to plan new announcements.",
+        "Language pairs one worker process translates at once: two overlap one pair's last "
+        "batch with the next pair's first. Keep the worker's threads above this, so one is "
+        "always free to plan new announcements.",
     ),
     Option(
         "MT_PREFER",
@@ -226,7 +259,12 @@ OPTIONS: tuple[Option, ...] = (
         int,
         "Seconds before Redis hands an unacknowledged Celery task to another worker.",
     ),
-    Option("WORKER_CONCURRENCY", 2, int, "Threads of the embedded Celery worker."),
+    Option(
+        "WORKER_CONCURRENCY",
+        3,
+        int,
+        "Threads of a Celery worker: the machine drains plus at least one to plan announcements.",
+    ),
     Option(
         "RATE_LIMIT_INQUIRIES",
         "5 per minute;30 per hour",

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 
 from translations import machine
 from translations.mt import ArgosEngine
+from translations.mt.engine import limit_malloc_arenas
 
 EXTENSION = "tagengo.mt"
 
@@ -32,6 +33,7 @@ class MachineTranslation:
         state = current_app.extensions[EXTENSION]
         with self._lock:
             if state["translator"] is None:
+                limit_malloc_arenas(current_app.config["MT_MALLOC_ARENAS"])
                 engine = ArgosEngine(machine.settings(current_app.config))
                 state["translator"] = machine.ArgosTranslator(engine)
         found: machine.ArgosTranslator = state["translator"]

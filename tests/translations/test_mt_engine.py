@@ -239,6 +239,83 @@ def test_threads_share_one_load(
     assert len(spy.created) == 1
 
 
+def test_automatic_threads_share_the_cores_in_one_pool_or_among_the_drains_replicas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.core import config
+    from translations import machine
+    from translations.mt import engine
+
+    monkeypatch.setattr(engine, "cores", lambda: 8)
+    monkeypatch.setattr(machine, "cores", lambda: 8)
+    app = config.defaults() | {"ARGOS_PACKAGES_DIR": str(tmp_path)}
+    assert (app["MT_INTER_THREADS"], app["MT_DRAINS_PER_WORKER"], app["MT_INTRA_THREADS"]) == (
+        1,
+        2,
+        0,
+    )
+    # By default every model call runs in one pool of a thread per core, a replica per thread.
+    assert app["MT_POOL_THREADS"] == "auto"
+    pooled = machine.settings(app)
+    assert (pooled.pool_threads, pooled.inter_threads, pooled.intra_threads) == (8, 8, 1)
+    pooled = machine.settings(app | {"MT_POOL_THREADS": "4"})
+    assert (pooled.pool_threads, pooled.inter_threads, pooled.intra_threads) == (4, 4, 2)
+    assert machine.settings(app | {"MT_DEVICE": "cuda"}).pool_threads == 0  # a GPU: no pool
+    for wrong in ("lots", "-1"):
+        with pytest.raises(ValueError, match="TAGENGO_MT_POOL_THREADS"):
+            config.normalize({"MT_POOL_THREADS": wrong})
+    # Without the pool, the drains' replicas share the cores.
+    own = app | {"MT_POOL_THREADS": "0"}
+    assert machine.settings(own).pool_threads == 0
+    assert machine.settings(own).intra_threads == 4  # 8 cores ÷ (1 replica × 2 drains)
+    assert machine.settings(own | {"MT_INTER_THREADS": 2}).intra_threads == 2
+    assert machine.settings(own | {"MT_DRAINS_PER_WORKER": 16}).intra_threads == 1  # never 0
+    assert machine.settings(own | {"MT_INTRA_THREADS": 3}).intra_threads == 3  # as set
+
+
+class GatedTranslator(SpyTranslator):
+    """A spy whose first two calls each wait until the other has started (a barrier)."""
+
+    barrier: ClassVar[threading.Barrier] = threading.Barrier(2)
+    threads: ClassVar[list[str]] = []
+    options: ClassVar[list[dict[str, Any]]] = []
+
+    def __init__(self, model_path: str, **kwargs: Any) -> None:
+        GatedTranslator.options.append(kwargs)
+        super().__init__(model_path, **kwargs)
+
+    def translate_batch(self, tokens: list[list[str]], **kwargs: Any) -> Any:
+        GatedTranslator.threads.append(threading.current_thread().name)
+        if len(GatedTranslator.threads) <= 2:
+            GatedTranslator.barrier.wait()  # raises BrokenBarrierError if they ran one by one
+        return super().translate_batch(tokens, **kwargs)
+
+
+def test_a_pool_runs_one_drains_calls_on_every_core_with_the_same_output(
+    es_en: Path, packages_dir: Path, make_engine: MakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["agua. refugio abierto! agua agua refugio?", "refugio refugio refugio refugio."]
+    alone = [
+        r.text for r in make_engine(packages_dir, length_bucket=1).translate(texts, "es", "en")
+    ]
+    monkeypatch.setattr(GatedTranslator, "barrier", threading.Barrier(2, timeout=10))
+    monkeypatch.setattr(GatedTranslator, "threads", [])
+    monkeypatch.setattr(GatedTranslator, "options", [])
+    monkeypatch.setattr(ctranslate2, "Translator", GatedTranslator)
+    engine = make_engine(packages_dir, length_bucket=1, pool_threads=2)
+    assert engine.settings.inter_threads == 2  # raised: a pool thread never waits for a replica
+    pooled = [r.text for r in engine.translate(texts, "es", "en")]
+    # A call per token count: the first two ran at once (the barrier let them through only
+    # together), on two of the pool's threads, and the words are the same as without a pool.
+    assert pooled == alone
+    assert len(GatedTranslator.threads) >= 2
+    assert len(set(GatedTranslator.threads[:2])) == 2
+    assert all(name.startswith("mt-call") for name in GatedTranslator.threads)
+    assert GatedTranslator.options[0]["inter_threads"] == 2
+    with pytest.raises(ValueError, match="pool_threads"):
+        EngineSettings(packages_dir, pool_threads=-1)
+
+
 def test_settings_defaults_and_checks(tmp_path: Path) -> None:
     settings = EngineSettings(tmp_path, inter_threads=2)
     assert settings.intra_threads >= 1

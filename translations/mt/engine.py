@@ -15,16 +15,20 @@ output is dropped: a sentence's output then does not depend on what else is batc
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
 import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import ctranslate2
 import sentencepiece as spm
@@ -45,12 +49,44 @@ MIB = 1024 * 1024
 log = logging.getLogger(__name__)
 
 
-def _cores() -> int:
+def cores() -> int:
     """Return the CPU cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+_arenas_lock = threading.Lock()
+_arenas_limited: int | None = None
+
+
+def limit_malloc_arenas(arenas: int) -> bool:
+    """Cap glibc's malloc arenas for this process before models start their threads.
+
+    Every CTranslate2 replica is a thread, and glibc gives threads arenas of their own (up to
+    8 per core) that keep what a batch freed: a worker with 12 models × 2 replicas peaked at
+    2.4 GiB in the surge benchmark against 1.6 GiB with 4 arenas, at the same speed within
+    the noise (docs/benchmarks.md, *Surge*). 0 leaves glibc's default. Returns whether the
+    limit is in force (False where the C library is not glibc).
+    """
+    global _arenas_limited
+    if arenas <= 0:
+        return False
+    with _arenas_lock:
+        if _arenas_limited == arenas:
+            return True
+        try:
+            libc = ctypes.CDLL(None)
+            mallopt = libc.mallopt
+            ok = bool(libc.gnu_get_libc_version) and mallopt(M_ARENA_MAX, arenas) == 1
+        except (AttributeError, OSError):  # not glibc: nothing to set
+            return False
+        if ok:
+            _arenas_limited = arenas
+            log.info("malloc arenas limited to %s for the model threads", arenas)
+        return ok
 
 
 @dataclass(frozen=True)
@@ -75,6 +111,10 @@ class EngineSettings:
     stable_batches: bool = True
     # Token counts that share a bucket: 8 puts 9–16 together (padded to 16); 1 is exact counts.
     length_bucket: int = 8
+    # Calls of every model run in one pool of this many threads, the models loaded with as
+    # many replicas (inter_threads): a drain alone uses every core, two drains share them.
+    # 0: each call goes to its model's own replicas at once (no pool).
+    pool_threads: int = 0
 
     def __post_init__(self) -> None:
         names = ("inter_threads", "beam_size", "max_batch_size", "max_loaded_models")
@@ -85,10 +125,15 @@ class EngineSettings:
             raise ValueError("intra_threads must be 0 (automatic) or more")
         if self.memory_budget_bytes < 0:
             raise ValueError("memory_budget_bytes must be 0 (no budget) or more")
+        if self.pool_threads < 0:
+            raise ValueError("pool_threads must be 0 (no pool) or more")
+        if self.pool_threads and self.inter_threads < self.pool_threads:
+            # A pool thread whose call waits for a busy replica would hold a core idle.
+            object.__setattr__(self, "inter_threads", self.pool_threads)
         if self.intra_threads == 0:
             # CTranslate2's own 0 means "every core per translator", which oversubscribes
             # the machine as soon as inter_threads > 1.
-            object.__setattr__(self, "intra_threads", max(1, _cores() // self.inter_threads))
+            object.__setattr__(self, "intra_threads", max(1, cores() // self.inter_threads))
 
 
 @dataclass(frozen=True)
@@ -153,6 +198,11 @@ class ArgosEngine:
         self._footprints: dict[InstalledPackage, int] = {}
         self._seen: tuple[object, list[InstalledPackage]] | None = None
         self.loads = 0  # models loaded since start, for benchmarks and health
+        self._pool = (
+            ThreadPoolExecutor(settings.pool_threads, thread_name_prefix="mt-call")
+            if settings.pool_threads
+            else None
+        )
 
     def installed(self) -> list[InstalledPackage]:
         """Return the installed packages, rescanning only when the folder changed."""
@@ -413,27 +463,32 @@ class ArgosEngine:
         # by side. The options are argostranslate's, except batch_type: grouping by examples
         # keeps max_batch_size meaning "sentences", as the settings say; a stable call is one
         # CTranslate2 batch (its size), so none is cut and re-padded.
-        pending = []
+        pending: list[tuple[list[int], Callable[[], list[Any]]]] = []
         for indexes, batch in calls:
-            prefix = [[model.target_prefix]] * len(batch) if model.target_prefix else None
-            asynchronous = model.translator.translate_batch(
-                batch,
-                target_prefix=prefix,
-                replace_unknowns=True,
-                max_batch_size=len(batch) if settings.stable_batches else settings.max_batch_size,
-                batch_type="examples",
-                beam_size=settings.beam_size,
-                num_hypotheses=1,
-                length_penalty=LENGTH_PENALTY,
-                return_scores=True,
-                asynchronous=True,
-            )
-            pending.append((indexes, asynchronous))
+            options: dict[str, Any] = {
+                "target_prefix": [[model.target_prefix]] * len(batch)
+                if model.target_prefix
+                else None,
+                "replace_unknowns": True,
+                "max_batch_size": len(batch)
+                if settings.stable_batches
+                else settings.max_batch_size,
+                "batch_type": "examples",
+                "beam_size": settings.beam_size,
+                "num_hypotheses": 1,
+                "length_penalty": LENGTH_PENALTY,
+                "return_scores": True,
+            }
+            if self._pool is not None:  # a pool thread runs the call when a core is free
+                call = self._pool.submit(model.translator.translate_batch, batch, **options)
+                pending.append((indexes, partial(_pooled, call)))
+            else:
+                waiting = model.translator.translate_batch(batch, **options, asynchronous=True)
+                pending.append((indexes, partial(_awaited, waiting)))
         out: dict[str, _Sentence] = {}
-        for indexes, asynchronous in pending:
+        for indexes, finished in pending:
             # zip stops at the real sentences: a filler's output, last, is dropped.
-            for index, waiting in zip(indexes, asynchronous, strict=False):
-                result = waiting.result()
+            for index, result in zip(indexes, finished(), strict=False):
                 pieces = result.hypotheses[0]
                 source = unique[index]
                 out[source] = _Sentence(
@@ -477,6 +532,16 @@ def stable_calls(
                 call.append([first[i % len(first)] for i in range(size)])
             calls.append((own, call))
     return calls
+
+
+def _pooled(call: Future[Any]) -> list[Any]:
+    """The results of a call a pool thread ran, once it has run."""
+    return list(call.result())
+
+
+def _awaited(waiting: Sequence[Any]) -> list[Any]:
+    """The results of an asynchronous call, once every example is done."""
+    return [w.result() for w in waiting]
 
 
 def _per_token(score: float, length: int) -> float:
