@@ -14,7 +14,7 @@ import logging
 import threading
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +32,7 @@ from translations import machine, pipeline
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = 2  # batches of one pair queued in the model at once
+MACHINE_QUEUE = tasks.QUEUE_OF[tasks.TaskName.TRANSLATE_MACHINE]
 # A finisher stores its kind's results in the session (the drain commits) and returns how
 # many it stored and what to do after the commit (push board events, tell consoles).
 Finished = tuple[int, Callable[[], None]]
@@ -39,7 +40,11 @@ Finisher = Callable[[list[tuple[MachineJob, pipeline.Result]]], Finished]
 _finishers: dict[JobKind, Finisher] = {}
 _gates: dict[tuple[str, str], threading.Lock] = {}
 _gates_lock = threading.Lock()
-_drain_slots: threading.BoundedSemaphore | None = None  # drains at once in this process
+# Drains at once in this process: (the count it was made for, the semaphore).
+_drain_slots: tuple[int, threading.BoundedSemaphore] | None = None
+# The Celery worker this process runs, once it has started: its threads, and whether it
+# also consumes queues other than the machine queue (planning among them).
+_worker: tuple[int, bool] | None = None
 
 
 def finisher(kind: JobKind) -> Callable[[Finisher], Finisher]:
@@ -151,7 +156,8 @@ def _waiting(source_lang: str, target_lang: str) -> bool:
 
 
 def _claim(source_lang: str, target_lang: str) -> tuple[str, list[MachineJob]]:
-    """Lease waiting jobs of one pair: a batch of fresh ones, or a single retried one.
+    """Lease waiting jobs of one pair: a batch of fresh ones of the top priority, or a single
+    retried one.
 
     A job whose lease lapsed was in a batch whose worker died. It is retried alone, so a text
     that crashes the engine fails by itself after MAX_ATTEMPTS while the others go through.
@@ -161,7 +167,10 @@ def _claim(source_lang: str, target_lang: str) -> tuple[str, list[MachineJob]]:
     lease = timedelta(seconds=current_app.config["MT_LEASE_SECONDS"])
     waiting = _waiting_jobs(source_lang, target_lang, now)
     retry = db.session.scalar(waiting.where(MachineJob.attempts > 0).limit(1))
-    fresh = waiting.limit(current_app.config["MT_CLAIM_TEXTS"])
+    # A batch never mixes priorities: a Severe alert's texts go alone, so their results
+    # are stored (and the pivot's English released) before a large routine batch ends.
+    top = db.session.scalar(waiting.with_only_columns(MachineJob.priority).limit(1))
+    fresh = waiting.where(MachineJob.priority == top).limit(current_app.config["MT_CLAIM_TEXTS"])
     ids = [retry] if retry is not None else list(db.session.scalars(fresh))
     if not ids:
         return token, []
@@ -191,12 +200,13 @@ def _places(target_lang: str) -> list[tuple[str, str]]:
 def translate_machine(source_lang: str, target_lang: str) -> int:
     """Translate every waiting machine job of a language pair, in batches; return the count.
 
-    At most ``MT_DRAINS_PER_WORKER`` drains run in a process (one keeps the model's threads
-    busy): the worker's other threads stay free for planning, so a surge's jobs are recorded
-    as it is posted, not between drains (the surge benchmark saw planning tasks wait 18
-    minutes behind drains, and claims of one text). A task that finds every slot taken
-    returns at once: a running drain, once its pair is done, serves every other pair with
-    waiting jobs that no drain here serves, most urgent first.
+    At most ``MT_DRAINS_PER_WORKER`` drains run in a process (two, each on other pairs, so
+    one pair's last batch overlaps the next pair's first), fewer than the worker's threads:
+    one stays free for planning, so a surge's jobs are recorded as it is posted, not between
+    drains (the surge benchmark saw planning tasks wait 18 minutes behind drains, and claims
+    of one text). A task that finds every slot taken returns at once: a running drain, once
+    its pair is done, serves every other pair with waiting jobs that no drain here serves,
+    most urgent first.
     """
     done = 0
     pair: tuple[str, str] | None = (source_lang, target_lang)
@@ -215,19 +225,49 @@ def translate_machine(source_lang: str, target_lang: str) -> int:
     return done
 
 
+def worker_started(threads: int, queues: Collection[str]) -> None:
+    """Note the Celery worker this process runs: its threads and the queues it consumes."""
+    global _worker
+    _worker = (max(1, threads), any(queue != MACHINE_QUEUE for queue in queues))
+
+
+def drain_count(setting: int) -> int:
+    """Drains this process may run at once: ``MT_DRAINS_PER_WORKER``, but never every thread
+    of a worker that also plans announcements (a worker started with ``-c 2`` and two drains
+    would record a surge's jobs only between drains), and never more than its threads."""
+    if _worker is None:
+        return setting
+    threads, plans = _worker
+    return max(1, min(setting, threads - 1 if plans else threads))
+
+
 def _slots() -> threading.BoundedSemaphore:
+    """The process's drain slots (made again if the setting changes)."""
     with _gates_lock:
         global _drain_slots
-        if _drain_slots is None:
-            _drain_slots = threading.BoundedSemaphore(current_app.config["MT_DRAINS_PER_WORKER"])
-        return _drain_slots
+        setting = current_app.config["MT_DRAINS_PER_WORKER"]
+        count = drain_count(setting)
+        if _drain_slots is None or _drain_slots[0] != count:
+            if count < setting:
+                log.warning(
+                    "MT_DRAINS_PER_WORKER is %s, but this worker has %s thread(s): %s drain(s), "
+                    "so a thread stays free to plan announcements (raise "
+                    "TAGENGO_WORKER_CONCURRENCY or the worker's -c)",
+                    setting,
+                    _worker[0] if _worker else "?",
+                    count,
+                )
+            _drain_slots = (count, threading.BoundedSemaphore(count))
+        return _drain_slots[1]
 
 
 def _next_pair(after: tuple[str, str] | None) -> tuple[str, str] | None:
     """Return a pair with free waiting jobs that no drain here serves, most urgent first."""
-    found = _ranked(after or ("", ""))
+    # _ranked lists `after` last whatever serves it; a pair another drain of this process
+    # serves is never ours to take (with two drains, taking it would spin on its gate).
+    found = [pair for _, pair in _ranked(after or ("", "")) if not draining(*pair)]
     db.session.rollback()  # end the read: the next look must see newer commits
-    return found[0][1] if found else None
+    return found[0] if found else None
 
 
 def _serve(source_lang: str, target_lang: str) -> int:
@@ -314,19 +354,24 @@ def _drain(source_lang: str, target_lang: str) -> tuple[int, tuple[str, str] | N
 
     While the model translates one batch, the next is already claimed and queued behind it,
     and the finished one is stored: CTranslate2 never waits for the database, and its
-    replicas never idle at the tail of a batch. Returns the count stored and, when it stopped
-    early for one, a more urgent pair.
+    replicas never idle at the tail of a batch — except behind a batch of urgent texts (a
+    Severe alert's), which runs alone so its languages are stored, and its English released
+    to the other pairs, as soon as the model is done. Returns the count stored and, when it
+    stopped early for one, a more urgent pair.
     """
     backend = engine.translator()
     places = _places(target_lang)
     done = 0
     urgent: tuple[str, str] | None = None
-    flight: deque[tuple[str, list[MachineJob], Future[list[pipeline.Result]]]] = deque()
+    # token, rows, whether the batch is urgent, the model's work
+    flight: deque[tuple[str, list[MachineJob], bool, Future[list[pipeline.Result]]]] = deque()
     with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="mt") as pool:
         while True:
             if urgent is None and len(flight) < IN_FLIGHT:
                 urgent = _more_urgent(source_lang, target_lang)
-            claim = urgent is None and len(flight) < IN_FLIGHT
+            # Nothing is queued behind an urgent batch: its results come before anything else.
+            rushing = any(rush for _, _, rush, _ in flight)
+            claim = urgent is None and len(flight) < IN_FLIGHT and not rushing
             token, rows = _claim(source_lang, target_lang) if claim else ("", [])
             if rows and rows[0].attempts > current_app.config["MAX_ATTEMPTS"]:
                 # It keeps killing workers: give it up visibly instead of trying again.
@@ -340,13 +385,14 @@ def _drain(source_lang: str, target_lang: str) -> tuple[int, tuple[str, str] | N
                 continue
             if rows:
                 texts = [row.text for row in rows]
+                rush = rows[0].priority > 0
                 db.session.rollback()  # hold no read transaction open while the model works
                 job = pool.submit(_translate, backend, texts, source_lang, target_lang, places)
-                flight.append((token, rows, job))
+                flight.append((token, rows, rush, job))
                 continue
             if not flight:
                 return done, urgent
-            token, rows, job = flight.popleft()
+            token, rows, _, job = flight.popleft()
             done += _finish(rows, token, job.result())
             log.info(
                 "translated %s text(s) %s→%s in one batch", len(rows), source_lang, target_lang

@@ -206,3 +206,12 @@ def test_a_stock_libretranslate_client_works_against_a_live_center(
         assert [d["language"] for d in r.json()["detectedLanguage"]] == ["es", "es"]
     finally:
         tagengo(center, "models", "remove", "es-en")
+
+
+def test_a_worker_of_two_threads_runs_one_drain_and_keeps_one_to_plan(center: Any) -> None:
+    # The test center's worker is started with -c 2 (every queue), and the default is two
+    # drains per worker: two drains would take both threads, and a surge's announcements
+    # would be planned only between drains. The worker says what it does at start.
+    assert center.app.config["MT_DRAINS_PER_WORKER"] == 2
+    log = (center.logs / "worker.log").read_text(encoding="utf-8")
+    assert "2 thread(s); up to 1 machine drain(s) at once" in log

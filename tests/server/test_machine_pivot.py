@@ -40,6 +40,17 @@ def models(app: Any, tmp_path: Path, *pairs: tuple[str, str, dict[str, str]]) ->
         install(build_tiny_package(tmp_path / str(i), src, tgt, words), folder)
 
 
+def pivot_models(app: Any, tmp_path: Path) -> None:
+    """Install es→en and two pairs from English (vi, ko): the shared pivot's shape."""
+    models(
+        app,
+        tmp_path,
+        ("es", "en", {"agua": "water"}),
+        ("en", "vi", {"water": "nước"}),
+        ("en", "ko", {"water": "물"}),
+    )
+
+
 def publish(text: str, severity: str = "Moderate") -> int:
     draft = drafts.parse_draft({"text": text, "source_lang": "es", "severity": severity})
     aid = announcements.create(draft, None).id
@@ -59,13 +70,7 @@ def row(aid: int, lang: str) -> Translation:
 def test_the_source_goes_to_english_once_and_english_feeds_the_rest(
     app: Any, tmp_path: Path, calls: Calls
 ) -> None:
-    models(
-        app,
-        tmp_path,
-        ("es", "en", {"agua": "water"}),
-        ("en", "vi", {"water": "nước"}),
-        ("en", "ko", {"water": "물"}),
-    )
+    pivot_models(app, tmp_path)
     aid = publish("agua.")
     jobs = {j.target_lang: j for j in db.session.scalars(select(MachineJob))}
     assert (jobs["vi"].source_lang, jobs["vi"].after_id) == ("en", row(aid, "en").id)
@@ -138,6 +143,29 @@ def test_a_severe_alerts_languages_are_translated_before_routine_ones_of_other_p
     ]
 
 
+def test_a_severe_alert_is_batched_alone_and_its_pivoted_languages_come_next(
+    app: Any, tmp_path: Path, calls: Calls
+) -> None:
+    # The surge benchmark saw a Severe alert claimed in a batch of 64 routine texts in every
+    # pair, so its last language came with the last routine one. A batch never mixes
+    # priorities, and nothing is queued behind an urgent batch.
+    pivot_models(app, tmp_path)
+    routine = [publish("agua 1."), publish("agua 3.")]
+    severe = publish("agua 2.", severity="Severe")
+    assert machine_jobs.translate_machine("es", "en") == 9
+    assert calls[:4] == [
+        ("es", "en", ["agua 2."]),  # alone, although two routine texts wait in its pair
+        ("en", "vi", ["water 2."]),  # its English feeds the other pairs at once,
+        ("en", "ko", ["water 2."]),
+        ("es", "en", ["agua 1.", "agua 3."]),  # then the routine ones, in one batch
+    ]
+    assert sorted(calls[4:]) == [
+        ("en", "ko", ["water 1.", "water 3."]),
+        ("en", "vi", ["water 1.", "water 3."]),
+    ]
+    assert row(severe, "ko").text == "물 2." and row(routine[1], "vi").text == "nước 3."
+
+
 def test_a_pivoted_pair_lets_the_english_its_jobs_wait_for_go_first(
     app: Any, tmp_path: Path, calls: Calls
 ) -> None:
@@ -152,17 +180,56 @@ def test_a_pivoted_pair_lets_the_english_its_jobs_wait_for_go_first(
     assert calls[1:] == [("es", "en", ["agua 2."]), ("en", "vi", ["water 1.", "water 2."])]
 
 
-def test_one_drain_per_worker_serves_every_pair_and_a_turned_away_task_loses_nothing(
+def test_a_drain_serves_every_pair_and_a_task_turned_away_by_full_slots_loses_nothing(
     app: Any, tmp_path: Path, calls: Calls
 ) -> None:
     models(app, tmp_path, ("es", "en", {"agua": "water"}), ("es", "vi", {"agua": "nước"}))
     publish("agua.")
+    assert app.config["MT_DRAINS_PER_WORKER"] == 2
     slots = machine_jobs._slots()
-    with slots:  # another thread holds the worker's only drain slot
+    with slots, slots:  # other threads hold both of the worker's drain slots
         assert machine_jobs.translate_machine("es", "vi") == 0
     # The drain that held it, once its own pair is done, serves the waiting pairs too.
     assert machine_jobs.translate_machine("es", "en") == 2
     assert sorted(tgt for _, tgt, _ in calls) == ["en", "vi"]
+
+
+def test_drains_leave_a_thread_of_the_worker_free_to_plan(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert machine_jobs.drain_count(2) == 2  # not in a Celery worker: the setting
+    monkeypatch.setattr(machine_jobs, "_worker", None)
+    machine_jobs.worker_started(2, ["translate", "machine", "maintenance", "channels"])
+    assert machine_jobs.drain_count(2) == 1  # `-c 2` on every queue: one drain, one planner
+    assert machine_jobs.drain_count(3) == 1
+    monkeypatch.setattr(machine_jobs, "_drain_slots", None)
+    slots = machine_jobs._slots()
+    assert slots.acquire(blocking=False) and not slots.acquire(blocking=False)
+    slots.release()
+    machine_jobs.worker_started(3, ["translate", "machine"])
+    assert machine_jobs.drain_count(2) == 2  # `tagengo up`: 3 threads, 2 drains, 1 planner
+    machine_jobs.worker_started(2, ["machine"])
+    assert machine_jobs.drain_count(2) == 2  # a machine-only worker plans nothing
+    assert machine_jobs.drain_count(5) == 2  # never more drains than threads
+    machine_jobs.worker_started(1, ["translate", "machine"])
+    assert machine_jobs.drain_count(2) == 1  # at least one
+
+
+def test_a_drain_never_takes_a_pair_another_drain_of_its_process_serves(
+    app: Any, tmp_path: Path, calls: Calls
+) -> None:
+    # Two drains of one process: when the first finished its pair and looked for more work,
+    # it was offered the pair the second drain was serving, was turned away by its gate, and
+    # asked again at once — a busy loop of queries until the second drain was done.
+    models(app, tmp_path, ("es", "en", {"agua": "water"}), ("es", "vi", {"agua": "nước"}))
+    publish("agua.")
+    with machine_jobs._gate("es", "vi"):  # another drain of this process serves es→vi
+        assert machine_jobs._next_pair(("es", "vi")) == ("es", "en")
+        assert machine_jobs.translate_machine("es", "en") == 1  # returns, es→vi left to it
+        assert machine_jobs._next_pair(("es", "vi")) is None
+        assert machine_jobs._next_pair(None) is None
+    assert [tgt for _, tgt, _ in calls] == ["en"]
+    assert machine_jobs._next_pair(None) == ("es", "vi")
 
 
 def test_a_review_first_language_reaches_boards_only_after_approval(
