@@ -181,3 +181,58 @@ def test_board_reconnects_and_catches_up(
     expect(text_of(page, aid, "ja")).to_have_text(text, timeout=WAIT_MS)
     expect(text_of(page, aid, "ja-x-easy")).to_have_text(easy, timeout=WAIT_MS)
     screenshot("caught-up")
+
+
+def test_a_language_that_overtakes_its_announcement_is_kept(
+    page: Page, site: Site, center: Any, screenshot: Callable[[str], Path]
+) -> None:
+    """A board that connects while a language changes: the language arrives live before the
+    feed brings its announcement (seen once in CI). It must show when the announcement does."""
+    from sqlalchemy import select
+
+    from server.core.extensions import db
+    from server.models import Translation
+
+    template = phrasebook.load()["shelter.quiet_hours"]
+    aid = post(center, site, template_id=template.id, slots={"time": "22:00"})
+    with center.app.app_context():
+        accounts.create_user("board-reviewer", "reviewer", "reviewer-password")
+        reviewer = accounts.create_token("board-reviewer")
+    done = None
+    for _ in range(200):  # the worker stores the phrasebook's English
+        with center.app.app_context():
+            db.session.remove()
+            done = db.session.scalar(
+                select(Translation.id).where(
+                    Translation.announcement_id == aid,
+                    Translation.lang == "en",
+                    Translation.status == "done",
+                )
+            )
+        if done is not None:
+            break
+        page.wait_for_timeout(100)
+    assert done is not None, "the worker never stored the English"
+    held: list[Any] = []
+    page.route("**/api/v1/boards/*/feed*", lambda route: held.append(route))  # it waits
+    open_live(page, site)
+    page.wait_for_timeout(200)
+    assert len(held) == 1 and "since=0" in held[0].request.url
+    english = "Quiet hours start at 22:00 tonight (corrected by the desk)."
+    r = center.api(
+        "POST",
+        f"/api/v1/translations/{done}/review",
+        reviewer,
+        json={"action": "correct", "text": english},
+    )
+    assert r.status_code == 200, r.text
+    # The correction is on the board before the announcement it belongs to.
+    page.wait_for_function(
+        "seq => window.tagengoBoard.lastSeq() >= seq", arg=r.json()["event_seq"], timeout=WAIT_MS
+    )
+    assert page.evaluate(f"!window.tagengoBoard.state[{aid}]")
+    held[0].continue_()
+    page.unroute("**/api/v1/boards/*/feed*")
+    expect(text_of(page, aid, "ja")).to_have_text(template.render("ja", {"time": "22:00"}))
+    expect(text_of(page, aid, "en")).to_have_text(english, timeout=WAIT_MS)
+    screenshot("language-before-announcement")

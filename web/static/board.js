@@ -8,6 +8,7 @@
   var state = {};          // announcement_id -> {revision, meta, langs: {lang: event}}
   var seen = {};           // seq -> true, so a redelivered event is applied once
   var gone = {};           // announcement_id -> true once retracted: older events can't revive it
+  var early = {};          // announcement_id -> languages that arrived before the announcement
   var lastSeq = 0;         // highest seq seen, live or fetched (shown to tests)
   var feedCursor = 0;      // moved only by the feed: a live event never skips past a lost one
   var catchingUp = false;
@@ -101,10 +102,20 @@
       item.langs[ev.lang] = ev;
       state[ev.announcement_id] = item;
       if (booted) fresh[ev.announcement_id] = Date.now() + HIGHLIGHT_MS;
+      var waiting = early[ev.announcement_id] || [];
+      delete early[ev.announcement_id];
+      waiting.forEach(apply);
       return;
     }
     if (ev.type === "announcement.translated") {
-      if (!item || item.revision !== ev.revision) return;  // an older revision's language
+      if (!item) {
+        // A live language can overtake the feed that brings its announcement: keep it for
+        // then, and unseen, so a later feed applies it even if this page is reloaded first.
+        delete seen[ev.seq];
+        (early[ev.announcement_id] = early[ev.announcement_id] || []).push(ev);
+        return;
+      }
+      if (item.revision !== ev.revision) return;  // an older revision's language
       var had = item.langs[ev.lang];
       if (had && had.seq > ev.seq) return;  // a reviewed text replaced it already
       item.langs[ev.lang] = ev;
