@@ -116,7 +116,7 @@ def client(url: str, **kwargs: Any) -> Any:
     s = parse(url)
     if s is None:
         return redis.Redis.from_url(url, **kwargs)
-    sentinels = SentinelClient(  # type: ignore[no-untyped-call]
-        list(s.hosts), socket_timeout=kwargs.get("socket_timeout", 2)
-    )
-    return sentinels.master_for(s.service, db=s.db, password=s.password, **kwargs)  # type: ignore[no-untyped-call]
+    # Typed as Any: redis-py added annotations here in 8.x, older releases have none.
+    sentinel_class: Any = SentinelClient
+    sentinels = sentinel_class(list(s.hosts), socket_timeout=kwargs.get("socket_timeout", 2))
+    return sentinels.master_for(s.service, db=s.db, password=s.password, **kwargs)
