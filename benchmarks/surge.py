@@ -20,6 +20,8 @@ Rows, on the same announcements and cores:
            (its own pivot through English), one request per announcement and language from
            ``--libre-clients`` concurrent clients, tuned threads (inter 2 × intra 1).
 
+The ceiling runs at each of ``--raw-batch`` (16, 24, 32); only its fastest row is the bar.
+
 Sentences: the dev set's Chinese column (``translations/devset/zh_en.tsv``), then
 ``benchmarks/data/zh_sentences.txt``, none twice; announcements of 1, 2, 3 sentences in turn.
 Set up LibreTranslate as ``translate_throughput.py`` says (``--libre-venv``).
@@ -139,13 +141,14 @@ def row_raw(
     warmup: str,
     langs: list[str],
     archives: dict[str, Path],
+    batch: int,
 ) -> dict[str, Any]:
     """Run the shared-pivot ceiling in a child process over the center's installed packages."""
     packages = work / "raw-packages"
-    by_pair = {}
-    for archive in [args.model, *(archives[_argos(c)] for c in langs if c != "en")]:
-        package = mt.install(archive, packages)
-        by_pair[(package.from_code, package.to_code)] = package.path
+    if not mt.list_installed(packages):  # the first raw row installs them
+        for archive in [args.model, *(archives[_argos(c)] for c in langs if c != "en")]:
+            mt.install(archive, packages)
+    by_pair = {(p.from_code, p.to_code): p.path for p in mt.list_installed(packages)}
     split = [s for t in texts for s in split_sentences(t, SOURCE).sentences]
     (work / "raw-sentences.txt").write_text("\n".join(split) + "\n", encoding="utf-8")
     (work / "raw-warmup.txt").write_text(warmup + "\n", encoding="utf-8")
@@ -153,13 +156,14 @@ def row_raw(
     argv += ["--onward", *(str(by_pair[("en", _argos(c))]) for c in langs if c != "en")]
     argv += ["--sentences", str(work / "raw-sentences.txt")]
     argv += ["--warmup", str(work / "raw-warmup.txt")]
-    argv += ["--beam", str(args.beam), "--batch", str(args.batch)]
+    argv += ["--beam", str(args.beam), "--batch", str(batch)]
     load = _load()
     out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
     raw = json.loads(out)
     return raw | {
         "row": "raw CTranslate2, pivot shared (ceiling)",
-        "threads": f"inter {raw['inter_threads']} × intra {raw['intra_threads']}",
+        "threads": f"inter {raw['inter_threads']} × intra {raw['intra_threads']}, batch {batch}",
+        "batch": batch,
         "sentence_languages": raw["sentences"] * len(langs),
         "load": f"{load} → {_load()}",
     }
@@ -329,7 +333,8 @@ def _threads(env: dict[str, str]) -> str:
         return env.get(f"TAGENGO_{name}", str(default[name]))
 
     return (
-        f"worker {setting('WORKER_CONCURRENCY')} threads; inter {setting('MT_INTER_THREADS')}; "
+        f"worker {setting('WORKER_CONCURRENCY')} threads, {setting('MT_DRAINS_PER_WORKER')} "
+        f"drains; inter {setting('MT_INTER_THREADS')}, pool {setting('MT_POOL_THREADS')}; "
         f"≤ {setting('MT_MAX_LOADED_MODELS')} models, {setting('MT_MEMORY_BUDGET_MB')} MiB"
     )
 
@@ -361,7 +366,7 @@ def row_libre(
                     throughput_libre._translate(session, url, warmup, _argos(code))
             pids = family(proc.pid)
             cpu0 = sum(cpu_seconds(p) for p in pids)
-            finished, wall, errors = _drive_libre(url, texts, langs, clients)
+            finished, wall, errors = _drive_libre(url, texts, langs, clients, args.libre_order)
             cpu = sum(cpu_seconds(p) for p in pids) - cpu0
             peak = peak_rss_mib(family(proc.pid))
         finally:
@@ -369,15 +374,19 @@ def row_libre(
             proc.wait(30)
         latency = list(finished.values())
         n_sentences, passes = _passes(texts, langs)
+        # By announcement, argostranslate's last-text cache skips an unknown share of the
+        # zh→en hops (see _drive_libre): the passes it made are not known from outside.
+        counted = passes if args.libre_order == "language" else 0
         out.append(
             {
-                "row": "LibreTranslate tuned",
+                "row": "LibreTranslate tuned"
+                + (", language by language" if args.libre_order == "language" else ""),
                 "threads": "inter 2 × intra 1",
                 "clients": clients,
                 "announcements": len(texts),
                 "sentences": n_sentences,
                 "sentence_languages": n_sentences * len(langs),
-                "passes": passes,
+                "passes": counted,
                 "wall_s": round(wall, 2),
                 "done_p50_s": round(percentile(latency, 50), 2),
                 "done_p95_s": round(percentile(latency, 95), 2),
@@ -394,10 +403,20 @@ def row_libre(
 
 
 def _drive_libre(
-    url: str, texts: list[str], langs: list[str], clients: int
+    url: str, texts: list[str], langs: list[str], clients: int, order: str = "announcement"
 ) -> tuple[dict[int, float], float, int]:
-    """Request every (announcement, language) in posting order; return when each was done."""
-    todo = iter([(i, code) for i in range(len(texts)) for code in langs])
+    """Request every (announcement, language); return when each announcement was done.
+
+    ``announcement``: an announcement's languages one after another, in posting order, as a
+    client posting it would. argostranslate keeps each model's last input and its output
+    (``CachedTranslation``), so the zh→en hop of the next language of the same text is not
+    translated again: LibreTranslate then shares most of its pivot too. ``language``: every
+    announcement into one language, then the next, which defeats that cache (23 passes).
+    """
+    if order == "language":
+        todo = iter([(i, code) for code in langs for i in range(len(texts))])
+    else:
+        todo = iter([(i, code) for i in range(len(texts)) for code in langs])
     finished: dict[int, float] = {}
     errors = 0
     lock = threading.Lock()
@@ -448,7 +467,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         cells = [name, r["threads"], r["sentence_languages"], r["wall_s"]]
         cells += [
             round(r["sentence_languages"] / r["wall_s"], 1),
-            round(r["passes"] / r["wall_s"], 1),
+            round(r["passes"] / r["wall_s"], 1) if r["passes"] else "–",
         ]
         cells += [done, r["peak_rss_mib"], r["cpu_s"], r["load"]]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
@@ -457,20 +476,25 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 def verdicts(rows: list[dict[str, Any]]) -> list[str]:
     """State the bars: ≥ 2.5× LibreTranslate tuned, ≥ 0.8× the ceiling, Severe first."""
-    out = []
-    rate = {
-        r["row"] + str(r.get("clients", "")): r["sentence_languages"] / r["wall_s"] for r in rows
-    }
+    out: list[str] = []
+
+    def rate(r: dict[str, Any]) -> float:
+        return float(r["sentence_languages"] / r["wall_s"])
+
     center = next((r for r in rows if r["row"].startswith("Tagengo")), None)
     if center is None:
         return out
-    ours = rate[center["row"]]
+    ours = rate(center)
+    # The ceiling is bare CTranslate2 at its best batch size: only the fastest raw row counts.
+    raws = [r for r in rows if r["row"].startswith("raw")]
+    best = min(raws, key=lambda r: r["wall_s"], default=None)
     for r in rows:
-        if r is center:
+        if r is center or (r["row"].startswith("raw") and r is not best):
             continue
         bar = 0.8 if r["row"].startswith("raw") else 2.5
-        ratio = ours / rate[r["row"] + str(r.get("clients", ""))]
+        ratio = ours / rate(r)
         name = r["row"] + (f", {r['clients']} clients" if "clients" in r else "")
+        name += f", batch {r['batch']} (the fastest of {len(raws)})" if r is best else ""
         verdict = "meets" if ratio >= bar else "MISSES"
         out.append(f"center / {name} = {ratio:.2f}× (bar ≥ {bar}×): {verdict}")
     s = center["severe"]
@@ -507,6 +531,10 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=4)
     parser.add_argument("--batch", type=int, default=defaults()["MT_BATCH_SIZE"])
     parser.add_argument(
+        "--raw-batch", default="16,24,32",
+        help="the ceiling's batch sizes, comma-separated: a row each, the fastest is the bar",
+    )  # fmt: skip
+    parser.add_argument(
         "--center-env", action="append", default=[], metavar="KEY=VALUE",
         help="a setting of the center's worker, e.g. TAGENGO_MT_MAX_LOADED_MODELS=4",
     )  # fmt: skip
@@ -514,6 +542,10 @@ def main() -> None:
     parser.add_argument("--libre-venv", type=Path, default=Path("/tmp/lt-venv"))
     parser.add_argument("--libre-onnx", type=Path, help="MiniSBD zh-hans.onnx, if you have it")
     parser.add_argument("--libre-clients", default="4", help="concurrent clients, e.g. 2,4")
+    parser.add_argument(
+        "--libre-order", choices=("announcement", "language"), default="announcement",
+        help="requests by announcement (its languages in turn) or language by language",
+    )  # fmt: skip
     parser.add_argument("--work-dir", type=Path, help="keep logs here (default: a temp dir)")
     parser.add_argument("--out", type=Path, help="write every figure as JSON here")
     args = parser.parse_args()
@@ -539,7 +571,8 @@ def main() -> None:
     if "center" in wanted:
         rows.append(row_center(args, work, texts, warmup, langs, archives, severe))
     if "raw" in wanted:
-        rows.append(row_raw(args, work, texts, warmup, langs, archives))
+        for batch in (int(b) for b in args.raw_batch.split(",") if b):
+            rows.append(row_raw(args, work, texts, warmup, langs, archives, batch))
     if "libre" in wanted:
         if (args.libre_venv / "bin" / "python").exists():
             rows += row_libre(args, work, texts, warmup, langs, archives)
