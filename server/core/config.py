@@ -203,6 +203,13 @@ OPTIONS: tuple[Option, ...] = (
         "0: glibc's default.",
     ),
     Option(
+        "MT_MKL_FAST_MM",
+        False,
+        _as_bool,
+        "Keep Intel MKL's own memory manager in CTranslate2 (read when a process starts). "
+        "Off sets `MKL_DISABLE_FAST_MM=1`: a surge worker 0.2-0.3 GiB smaller, no slower.",
+    ),
+    Option(
         "MT_STABLE_BATCHES",
         True,
         _as_bool,

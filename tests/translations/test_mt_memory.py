@@ -296,3 +296,31 @@ def test_limited_malloc_arenas_let_threads_reuse_freed_memory(tmp_path: Path) ->
     # Twelve threads each keep ~20 MiB in arenas of their own by default; with one arena
     # each thread reuses what the one before freed.
     assert large - small > 120, (small, large)
+
+
+def test_mkl_keeps_no_memory_of_its_own_unless_the_center_says_so() -> None:
+    """MKL_DISABLE_FAST_MM must be in the environment before CTranslate2 loads MKL."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import os, translations.mt, ctranslate2; "
+        "print(os.environ.get('MKL_DISABLE_FAST_MM', '(unset)'))"
+    )
+
+    def seen(**env: str) -> str:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("MKL_", "TAGENGO_MT_"))}
+        return subprocess.run(
+            [sys.executable, "-c", probe],
+            env=base | env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+        ).stdout.strip()
+
+    assert seen() == "1"  # the default: MKL's per-thread memory manager off
+    assert seen(MKL_DISABLE_FAST_MM="yes") == "yes"  # an operator's own value stays
+    # Kept on purpose, even when a parent process (`tagengo up`) set it for its children.
+    assert seen(TAGENGO_MT_MKL_FAST_MM="true", MKL_DISABLE_FAST_MM="1") == "(unset)"
