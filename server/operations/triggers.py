@@ -58,7 +58,7 @@ def suggestions() -> list[dict[str, Any]]:
     gone = set(db.session.scalars(dismissed))
     criteria = _criteria()
     out: dict[int, dict[str, Any]] = {}
-    for announcement_id, template_id in db.session.execute(query).tuples():
+    for announcement_id, template_id in db.session.execute(query):
         if f"announcement:{announcement_id}" in gone or announcement_id in out:
             continue
         criterion = tags[str(template_id)]
