@@ -32,6 +32,7 @@ SIZES = {
     "tv-1280x720": (1280, 720),
     "portrait-1080x1920": (1080, 1920),
     "tablet-1024x768": (1024, 768),
+    "phone-390x844": (390, 844),  # a reception phone or a volunteer's own, held upright
 }
 RLO = "\u202e"
 
@@ -217,6 +218,10 @@ PROBLEMS = """() => {
     if (r.top < head.bottom - 0.5) out.push(what + ' under the header');
     if (r.right > vw + 0.5 || r.left < -0.5) out.push(what + ' off the side');
   }
+  // The help text and its address stay whole inside the footer band.
+  const help = document.querySelector('.help p').getBoundingClientRect();
+  if (help.top < foot.top - 0.5 || help.bottom > foot.bottom + 0.5 || help.right > vw + 0.5)
+    out.push('help text out of the footer: ' + [help.top, help.bottom, foot.top, foot.bottom]);
   const strip = document.querySelector('#glossary').getBoundingClientRect();
   for (const node of document.querySelectorAll('#glossary > span')) {
     const r = node.getBoundingClientRect();
