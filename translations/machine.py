@@ -196,11 +196,12 @@ def _pool(config: Any) -> int:
 
 
 def _intra(config: Any) -> int:
-    """Threads per translation when not set: the cores shared by every replica that the
-    worker's drains keep busy at once (inter-threads × drains, or the pool's threads), at
-    least one."""
-    pool = _pool(config)
-    busy = pool or int(config["MT_INTER_THREADS"]) * int(config.get("MT_DRAINS_PER_WORKER", 1))
+    """Threads per translation when not set. With the pool, 0: the engine shares the cores
+    among the pool's threads. Without it, the cores shared by every replica the worker's
+    drains keep busy at once (inter-threads × drains), at least one."""
+    if _pool(config):
+        return 0
+    busy = int(config["MT_INTER_THREADS"]) * int(config.get("MT_DRAINS_PER_WORKER", 1))
     return max(1, cores() // max(1, busy))
 
 

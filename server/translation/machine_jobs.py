@@ -248,13 +248,14 @@ def _slots() -> threading.BoundedSemaphore:
         setting = current_app.config["MT_DRAINS_PER_WORKER"]
         count = drain_count(setting)
         if _drain_slots is None or _drain_slots[0] != count:
-            if count < setting:
+            if count < setting:  # only a worker's own thread count lowers it
+                assert _worker is not None
                 log.warning(
                     "MT_DRAINS_PER_WORKER is %s, but this worker has %s thread(s): %s drain(s), "
                     "so a thread stays free to plan announcements (raise "
                     "TAGENGO_WORKER_CONCURRENCY or the worker's -c)",
                     setting,
-                    _worker[0] if _worker else "?",
+                    _worker[0],
                     count,
                 )
             _drain_slots = (count, threading.BoundedSemaphore(count))

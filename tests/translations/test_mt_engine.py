@@ -261,6 +261,11 @@ def test_automatic_threads_share_the_cores_in_one_pool_or_among_the_drains_repli
     pooled = machine.settings(app | {"MT_POOL_THREADS": "4"})
     assert (pooled.pool_threads, pooled.inter_threads, pooled.intra_threads) == (4, 4, 2)
     assert machine.settings(app | {"MT_DEVICE": "cuda"}).pool_threads == 0  # a GPU: no pool
+    # More replicas than pool threads: still only the pool's threads call at once.
+    wide = machine.settings(app | {"MT_POOL_THREADS": "2", "MT_INTER_THREADS": 8})
+    assert (wide.pool_threads, wide.inter_threads, wide.intra_threads) == (2, 8, 4)
+    direct = engine.EngineSettings(tmp_path, pool_threads=2, inter_threads=8)
+    assert direct.intra_threads == 4  # 8 cores ÷ 2 pool threads, not ÷ 8 replicas
     for wrong in ("lots", "-1"):
         with pytest.raises(ValueError, match="TAGENGO_MT_POOL_THREADS"):
             config.normalize({"MT_POOL_THREADS": wrong})

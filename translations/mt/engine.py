@@ -132,8 +132,10 @@ class EngineSettings:
             object.__setattr__(self, "inter_threads", self.pool_threads)
         if self.intra_threads == 0:
             # CTranslate2's own 0 means "every core per translator", which oversubscribes
-            # the machine as soon as inter_threads > 1.
-            object.__setattr__(self, "intra_threads", max(1, cores() // self.inter_threads))
+            # the machine as soon as inter_threads > 1. With a pool, only its threads call
+            # at once, however many replicas there are.
+            busy = self.pool_threads or self.inter_threads
+            object.__setattr__(self, "intra_threads", max(1, cores() // busy))
 
 
 @dataclass(frozen=True)
