@@ -429,28 +429,52 @@ def _packages_dir() -> Path:
 
 @models.command("install")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--from", "from_code", help="Source language of a model folder (Argos code).")
-@click.option("--to", "to_code", help="Target language of a model folder (Argos code).")
+@click.option(
+    "--from", "from_code", help="Source language of a model folder (Argos code; NLLB: a list)."
+)
+@click.option(
+    "--to", "to_code", help="Target language of a model folder (Argos code; NLLB: a list)."
+)
 @click.option("--version", "version", default="1.0", show_default=True, help="A folder's version.")
 def models_install(
     files: tuple[str, ...], from_code: str | None, to_code: str | None, version: str
 ) -> None:
-    """Install .argosmodel files, or CTranslate2 model folders with --from/--to (offline)."""
+    """Install .argosmodel files, or CTranslate2 model folders with --from/--to (offline).
+
+    An NLLB or M2M-100 folder serves every pair of its lists: --from ja --to tl,ne,my.
+    """
     from translations.mt import ModelError, install
-    from translations.mt.folders import install_folder
+    from translations.mt.folders import detect, install_folder, install_multilingual
+    from translations.mt.multilingual import FLAVOURS
 
     folder = _packages_dir()
     for name in files:
         try:
-            if Path(name).is_dir():
-                if not from_code or not to_code:
-                    raise ModelError("a model folder needs --from and --to, e.g. --from ja --to en")
-                package = install_folder(Path(name), folder, from_code, to_code, version=version)
+            if not Path(name).is_dir():
+                installed = [install(Path(name), folder)]
+            elif not from_code or not to_code:
+                raise ModelError("a model folder needs --from and --to, e.g. --from ja --to en")
             else:
-                package = install(Path(name), folder)
+                sources, targets = _codes(from_code), _codes(to_code)
+                if detect(Path(name)).name in FLAVOURS:
+                    pairs = [(a, b) for a in sources for b in targets if a != b]
+                    installed = install_multilingual(Path(name), folder, pairs, version=version)
+                elif len(sources) == 1 and len(targets) == 1:
+                    installed = [
+                        install_folder(Path(name), folder, sources[0], targets[0], version=version)
+                    ]
+                else:
+                    raise ModelError("a pair's model folder takes one --from and one --to")
         except ModelError as exc:
             raise click.ClickException(f"{name}: {exc}") from None
-        click.echo(f"Installed {package.label} ({package.size_bytes / 1e6:.0f} MB) from {name}")
+        size = installed[0].size_bytes / 1e6
+        labels = ", ".join(p.label for p in installed)
+        click.echo(f"Installed {labels} ({size:.0f} MB) from {name}")
+
+
+def _codes(value: str) -> list[str]:
+    """Read a comma list of language codes, such as "tl,ne,my"."""
+    return [code.strip() for code in value.split(",") if code.strip()]
 
 
 @models.command("list")
@@ -467,7 +491,7 @@ def models_list() -> None:
         click.echo(f"No models installed in {config['ARGOS_PACKAGES_DIR']}.")
     for p in packages:
         click.echo(
-            f"{p.from_code}→{p.to_code}\tversion {p.package_version}\t"
+            f"{p.from_code}→{p.to_code}\tversion {p.package_version}\t{p.kind}\t"
             f"{p.size_bytes / 1e6:.0f} MB\t{p.path}"
         )
     source = languages.get(config["SOURCE_LANGUAGE"])

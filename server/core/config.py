@@ -242,9 +242,10 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "MT_PREFER",
-        "ct2,argos",
+        "ct2,nllb,m2m100,argos",
         str,
-        "Which kind of installed model a pair uses first when it has several (ct2 folders, argos).",
+        "Which kind of installed model a pair uses first when it has several (ct2: a pair's "
+        "model folder, nllb / m2m100: a many-to-many model folder, argos).",
     ),
     Option(
         "MT_LEASE_SECONDS",

@@ -1,4 +1,4 @@
-"""CTranslate2 model folders (OPUS-MT/Marian, quickmt, single SentencePiece) as packages."""
+"""CTranslate2 model folders (OPUS-MT/Marian, quickmt, single SentencePiece, NLLB/M2M-100)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from translations.mt import ArgosEngine, ModelError, install, list_installed, remove
-from translations.mt.folders import detect, install_folder
-from translations.mt.tiny import FOLDER_LAYOUTS, build_tiny_folder
+from translations.mt.folders import detect, install_folder, install_multilingual
+from translations.mt.tiny import FOLDER_LAYOUTS, build_tiny_folder, build_tiny_multilingual
 
 Tiny = Callable[..., Path]
 MakeEngine = Callable[..., ArgosEngine]
@@ -88,4 +88,112 @@ def test_bad_folders_say_what_is_wrong(tmp_path: Path, packages_dir: Path) -> No
         install_folder(folder, packages_dir, "es", "en")
     with pytest.raises(ModelError, match="not a language code"):
         install_folder(tmp_path / "m", packages_dir, "Spanish", "en")
+    assert list_installed(packages_dir) == []
+
+
+# --- many-to-many models: NLLB-200 and M2M-100 folders ---
+
+ES_EN_TL = ["es", "en", "tl"]
+
+
+@pytest.mark.parametrize("flavour", ["nllb", "m2m100"])
+def test_a_many_to_many_folder_serves_its_pairs_with_one_loaded_model(
+    flavour: str, tmp_path: Path, packages_dir: Path, make_engine: MakeEngine
+) -> None:
+    folder = build_tiny_multilingual(tmp_path / flavour, flavour, ES_EN_TL, ES_EN)
+    assert detect(folder).name == flavour
+    installed = install_multilingual(folder, packages_dir, [("es", "en"), ("es", "tl")])
+    assert [p.label for p in installed] == [f"es→en 1.0 ({flavour})", f"es→tl 1.0 ({flavour})"]
+    assert len({p.path for p in list_installed(packages_dir)}) == 1  # copied once
+    engine = make_engine(packages_dir)
+    # The tiny model copies source token t at output step t: without the source language's
+    # token first the output would lose "water"; without the target's forced, it would show.
+    english = engine.translate(["agua refugio. refugio!"], "es", "en")[0]
+    assert (english.text, english.model, english.pivot) == (
+        "water shelter. shelter!",
+        f"es→en 1.0 ({flavour})",
+        False,
+    )
+    assert english.confidence is not None and english.confidence.source_tokens == 5
+    filipino = engine.translate(["refugio"], "es", "tl")[0]
+    assert (filipino.text, filipino.pivot) == ("shelter", False)  # direct, no English hop
+    assert engine.loads == 1 and engine.loaded() == [f"{flavour} 1.0"]
+    assert engine.loaded_bytes() == engine.footprint(installed[0])  # counted once
+    assert engine.route("en", "tl") is None  # only the pairs the center named
+
+
+def test_many_to_many_tokens_are_those_the_model_expects(
+    tmp_path: Path, packages_dir: Path, make_engine: MakeEngine
+) -> None:
+    folder = build_tiny_multilingual(tmp_path / "n", "nllb", ["ja", "ne", "my", "zt"], {})
+    packages = install_multilingual(
+        folder, packages_dir, [("ja", "ne"), ("ja", "my"), ("ne", "zt")]
+    )
+    assert {(p.from_code, p.to_code): p.tokens for p in packages} == {
+        ("ja", "ne"): ("jpn_Jpan", "npi_Deva"),
+        ("ja", "my"): ("jpn_Jpan", "mya_Mymr"),
+        ("ne", "zt"): ("npi_Deva", "zho_Hant"),
+    }
+    m2m = build_tiny_multilingual(tmp_path / "m", "m2m100", ["pb", "en"], {})
+    assert install_multilingual(m2m, packages_dir, [("pb", "en")])[0].tokens == ("__pt__", "__en__")
+
+
+def test_many_to_many_reinstall_adds_pairs_and_removal_drops_one_pair(
+    tmp_path: Path, packages_dir: Path, make_engine: MakeEngine
+) -> None:
+    folder = build_tiny_multilingual(tmp_path / "n", "nllb", ES_EN_TL, ES_EN)
+    first = install_multilingual(folder, packages_dir, [("es", "en")])[0]
+    added = install_multilingual(folder, packages_dir, [("es", "tl")])  # same version: no copy
+    assert [(p.to_code, p.path) for p in added] == [("en", first.path), ("tl", first.path)]
+    other = build_tiny_multilingual(tmp_path / "other", "nllb", [*ES_EN_TL, "ne"], ES_EN)
+    with pytest.raises(ModelError, match="higher --version"):
+        install_multilingual(other, packages_dir, [("es", "ne")])
+    newer = install_multilingual(other, packages_dir, [("es", "ne")], version="1.1")
+    assert [(p.to_code, p.package_version) for p in newer] == [
+        ("en", "1.1"),
+        ("ne", "1.1"),
+        ("tl", "1.1"),
+    ]
+    assert not first.path.exists()  # the older version went, its pairs kept
+    with pytest.raises(ModelError, match="already installed"):
+        install_multilingual(folder, packages_dir, [("es", "en")], version="1.0")
+    remove(packages_dir, "es", "en")
+    assert [p.to_code for p in list_installed(packages_dir)] == ["ne", "tl"]
+    assert make_engine(packages_dir).translate(["agua"], "es", "tl")[0].text == "water"
+    remove(packages_dir, "es", "ne")
+    remove(packages_dir, "es", "tl")
+    assert list_installed(packages_dir) == [] and not newer[0].path.exists()
+
+
+def test_preference_between_pair_folders_many_to_many_and_argos(
+    tiny: Tiny, tmp_path: Path, packages_dir: Path, make_engine: MakeEngine
+) -> None:
+    install(tiny("es", "en", {"agua": "aqua"}), packages_dir)
+    nllb = build_tiny_multilingual(tmp_path / "n", "nllb", ES_EN_TL, {"agua": "wasser"})
+    install_multilingual(nllb, packages_dir, [("es", "en")])
+    # The default: a center's many-to-many model before an Argos package...
+    assert make_engine(packages_dir).translate(["agua"], "es", "en")[0].text == "wasser"
+    argos_first = make_engine(packages_dir, prefer=("argos", "nllb"))
+    assert argos_first.translate(["agua"], "es", "en")[0].text == "aqua"
+    # ... and a pair's own folder before both.
+    install_folder(build_tiny_folder(tmp_path / "m", "es", "en", ES_EN), packages_dir, "es", "en")
+    assert make_engine(packages_dir).translate(["agua"], "es", "en")[0].text == "water"
+
+
+def test_bad_many_to_many_installs_say_what_is_wrong(tmp_path: Path, packages_dir: Path) -> None:
+    nllb = build_tiny_multilingual(tmp_path / "n", "nllb", ES_EN_TL, ES_EN)
+    with pytest.raises(ModelError, match="no npi_Deva token for 'ne'"):
+        install_multilingual(nllb, packages_dir, [("es", "ne")])
+    with pytest.raises(ModelError, match="same language"):
+        install_multilingual(nllb, packages_dir, [("es", "es")])
+    with pytest.raises(ModelError, match="at least one pair"):
+        install_multilingual(nllb, packages_dir, [])
+    with pytest.raises(ModelError, match="no NLLB language code"):
+        install_multilingual(nllb, packages_dir, [("es", "xx")])
+    m2m = build_tiny_multilingual(tmp_path / "m", "m2m100", ["zh", "en"], {})
+    with pytest.raises(ModelError, match="no Traditional Chinese"):
+        install_multilingual(m2m, packages_dir, [("en", "zt")])
+    pair = build_tiny_folder(tmp_path / "p", "es", "en", ES_EN)
+    with pytest.raises(ModelError, match="translates one pair"):
+        install_multilingual(pair, packages_dir, [("es", "en")])
     assert list_installed(packages_dir) == []

@@ -34,6 +34,7 @@ import ctranslate2
 import sentencepiece as spm
 
 from translations.mt.errors import ModelError, NoRouteError
+from translations.mt.multilingual import adds_source_eos
 from translations.mt.packages import InstalledPackage, list_installed
 from translations.mt.sentences import join_sentences, split_sentences
 
@@ -104,8 +105,9 @@ class EngineSettings:
     memory_budget_bytes: int = 0
     compute_type: str = "default"
     # Which kind of package translates a pair that several kinds serve, best first: "ct2"
-    # (a model folder the center installed, translations.mt.folders) or "argos".
-    prefer: tuple[str, ...] = ("ct2", "argos")
+    # (a pair's model folder the center installed, translations.mt.folders), "nllb" and
+    # "m2m100" (a many-to-many model folder), or "argos".
+    prefer: tuple[str, ...] = ("ct2", "nllb", "m2m100", "argos")
     # Calls by length bucket, each padded to the bucket's length (see stable_calls), so a
     # sentence's output never depends on its batch; False pads as CTranslate2 likes, for speed.
     stable_batches: bool = True
@@ -178,6 +180,10 @@ class _Loaded:
     tokenizer: spm.SentencePieceProcessor
     target_prefix: str
     detokenizer: spm.SentencePieceProcessor  # the tokenizer unless the target has its own
+    adds_eos: bool  # CTranslate2 appends </s> to the source itself (the model's config)
+
+
+_Key = tuple[Path, str, int]  # InstalledPackage.model_key
 
 
 class ArgosEngine:
@@ -185,18 +191,19 @@ class ArgosEngine:
 
     Loaded models are kept least recently used first, within ``max_loaded_models`` and
     ``memory_budget_bytes`` (each model counted at its ``footprint``). A model that a running
-    call holds is never evicted: a load that needs its room waits until the call ends.
+    call holds is never evicted: a load that needs its room waits until the call ends. The
+    pairs of one many-to-many model (NLLB, M2M-100) share its one loaded copy.
     """
 
     def __init__(self, settings: EngineSettings) -> None:
         self.settings = settings
         self._lock = threading.Condition()
-        # Keyed by the whole package (path, version, size): a rebuilt package reloads.
-        self._loading: dict[InstalledPackage, int] = {}  # being loaded → its footprint
-        self._models: OrderedDict[InstalledPackage, _Loaded] = OrderedDict()
-        self._sizes: dict[InstalledPackage, int] = {}  # loaded → its footprint
-        self._users: dict[InstalledPackage, int] = {}  # loaded → running calls holding it
-        self._dropped: set[InstalledPackage] = set()  # unloaded while held: go on release
+        # Keyed by the model's folder, version and size: a rebuilt package reloads.
+        self._loading: dict[_Key, int] = {}  # being loaded → its footprint
+        self._models: OrderedDict[_Key, _Loaded] = OrderedDict()
+        self._sizes: dict[_Key, int] = {}  # loaded → its footprint
+        self._users: dict[_Key, int] = {}  # loaded → running calls holding it
+        self._dropped: set[_Key] = set()  # unloaded while held: go on release
         self._footprints: dict[InstalledPackage, int] = {}
         self._seen: tuple[object, list[InstalledPackage]] | None = None
         self.loads = 0  # models loaded since start, for benchmarks and health
@@ -260,7 +267,7 @@ class ArgosEngine:
         for package in route:
             if sentences:
                 with self._use(package) as model:
-                    hops.append(self._translate_sentences(model, sentences))
+                    hops.append(self._translate_sentences(model, package, sentences))
                 sentences = [s.text for s in hops[-1]]
         label = " + ".join(p.label for p in route) or "identity"
         elapsed = (time.perf_counter() - started) * 1000
@@ -291,7 +298,7 @@ class ArgosEngine:
     def loaded(self) -> list[str]:
         """Return the labels of the loaded models, least recently used first."""
         with self._lock:
-            return [m.package.label for m in self._models.values()]
+            return [m.package.model_label for m in self._models.values()]
 
     def loaded_bytes(self) -> int:
         """Return the footprint of the loaded models and of those being loaded."""
@@ -329,20 +336,21 @@ class ArgosEngine:
     def _use(self, package: InstalledPackage) -> Iterator[_Loaded]:
         """Hold a package's loaded model for one call; it cannot be evicted meanwhile."""
         model = self._model(package)
+        key = package.model_key
         try:
             yield model
         finally:
             with self._lock:
-                self._users[package] -= 1
-                if not self._users[package]:
-                    del self._users[package]
-                    if package in self._dropped:
-                        self._forget(package)
+                self._users[key] -= 1
+                if not self._users[key]:
+                    del self._users[key]
+                    if key in self._dropped:
+                        self._forget(key)
                 self._lock.notify_all()
 
     def _model(self, package: InstalledPackage) -> _Loaded:
         """Return the loaded model of a package, held (see _use); load it once under threads."""
-        key = package
+        key = package.model_key
         size = self.footprint(package)
         budget = self.settings.memory_budget_bytes
         if budget and size > budget:
@@ -363,7 +371,10 @@ class ArgosEngine:
                     self._loading[key] = size
                     break
                 if not waited and not busy:
-                    log.info("waiting for room to load %s: every loaded model is in use", key.label)
+                    log.info(
+                        "waiting for room to load %s: every loaded model is in use",
+                        package.model_label,
+                    )
                 waited = True
                 self._lock.wait()  # another thread loads it, or a call ends and frees room
         # Loading takes seconds: hold no lock, so other pairs keep going.
@@ -385,7 +396,7 @@ class ArgosEngine:
             self._lock.notify_all()
         log.info(
             "loaded model %s (~%.0f MiB) in %.1f s; %d loaded, ~%.0f MiB",
-            package.label,
+            package.model_label,
             size / MIB,
             time.perf_counter() - started,
             len(self._models),
@@ -401,14 +412,14 @@ class ArgosEngine:
         settings = self.settings
         budget = settings.memory_budget_bytes
 
-        def fits(keys: list[InstalledPackage]) -> bool:
+        def fits(keys: list[_Key]) -> bool:
             count = len(keys) + len(self._loading) + 1
             used = sum(self._sizes[k] for k in keys) + sum(self._loading.values()) + size
             return count <= settings.max_loaded_models and (not budget or used <= budget)
 
         kept = list(self._models)
         idle = [k for k in kept if not self._users.get(k)]
-        evict: list[InstalledPackage] = []
+        evict: list[_Key] = []
         while not fits(kept) and idle:
             victim = idle.pop(0)
             kept.remove(victim)
@@ -416,11 +427,12 @@ class ArgosEngine:
         if not fits(kept):
             return False
         for victim in evict:
-            log.info("unloaded model %s to make room (least recently used)", victim.label)
+            label = self._models[victim].package.model_label
+            log.info("unloaded model %s to make room (least recently used)", label)
             self._forget(victim)
         return True
 
-    def _forget(self, key: InstalledPackage) -> None:
+    def _forget(self, key: _Key) -> None:
         """Drop a model that no call holds from the cache (locked)."""
         self._models.pop(key, None)
         self._sizes.pop(key, None)
@@ -447,16 +459,27 @@ class ArgosEngine:
                 if target_spm
                 else tokenizer
             )
-        except (RuntimeError, OSError, ValueError) as exc:
+            adds_eos = adds_source_eos(package.path / "model")
+        except (RuntimeError, OSError, ValueError, ModelError) as exc:
             raise ModelError(f"cannot load {package.label} from {package.path}: {exc}") from exc
         prefix = str(metadata.get("target_prefix") or "")
-        return _Loaded(package, translator, tokenizer, prefix, detokenizer)
+        return _Loaded(package, translator, tokenizer, prefix, detokenizer, adds_eos)
 
-    def _translate_sentences(self, model: _Loaded, sentences: list[str]) -> list[_Sentence]:
+    def _translate_sentences(
+        self, model: _Loaded, package: InstalledPackage, sentences: list[str]
+    ) -> list[_Sentence]:
         """Translate sentences, each distinct one once, in calls that never change an output."""
         settings = self.settings
         unique = list(dict.fromkeys(sentences))
         tokens = model.tokenizer.encode(unique, out_type=str)
+        # A many-to-many model reads "<source language> pieces </s>" and is made to start
+        # its output with the target language's token, which _detokenize drops.
+        target_prefix, added = model.target_prefix, 0
+        if package.tokens is not None:
+            source_token, target_prefix = package.tokens
+            end = [] if model.adds_eos else ["</s>"]
+            tokens = [[source_token, *pieces, *end] for pieces in tokens]
+            added = 1 + len(end)
         if settings.stable_batches:
             calls = stable_calls(tokens, settings.length_bucket, settings.max_batch_size)
         else:  # one call: CTranslate2 sorts by length and pads each batch to its longest
@@ -468,9 +491,7 @@ class ArgosEngine:
         pending: list[tuple[list[int], Callable[[], list[Any]]]] = []
         for indexes, batch in calls:
             options: dict[str, Any] = {
-                "target_prefix": [[model.target_prefix]] * len(batch)
-                if model.target_prefix
-                else None,
+                "target_prefix": [[target_prefix]] * len(batch) if target_prefix else None,
                 "replace_unknowns": True,
                 "max_batch_size": len(batch)
                 if settings.stable_batches
@@ -494,9 +515,9 @@ class ArgosEngine:
                 pieces = result.hypotheses[0]
                 source = unique[index]
                 out[source] = _Sentence(
-                    text=_detokenize(model, source, pieces),
+                    text=_detokenize(model.detokenizer, target_prefix, source, pieces),
                     log_prob=_per_token(result.scores[0], len(pieces)),
-                    source_tokens=len(tokens[index]),
+                    source_tokens=len(tokens[index]) - added,
                     output_tokens=len(pieces),
                 )
         return [out[s] for s in sentences]
@@ -557,15 +578,17 @@ def _per_token(score: float, length: int) -> float:
     return mean
 
 
-def _detokenize(model: _Loaded, source: str, pieces: list[str]) -> str:
-    """Turn output pieces into text as argostranslate does."""
-    if model.target_prefix and pieces[:1] == [model.target_prefix]:
+def _detokenize(
+    detokenizer: spm.SentencePieceProcessor, target_prefix: str, source: str, pieces: list[str]
+) -> str:
+    """Turn output pieces into text as argostranslate does, without the target prefix."""
+    if target_prefix and pieces[:1] == [target_prefix]:
         pieces = pieces[1:]
-    text: str = model.detokenizer.decode_pieces(pieces).replace("\u2581", " ")
+    text: str = detokenizer.decode_pieces(pieces).replace("\u2581", " ")
     # argostranslate turns every "_" into a space (some models emit it as a word break);
     # keep the underscores the source really had, such as placeholders or e-mail addresses.
     if "_" not in source:
         text = text.replace("_", " ")
-    if model.target_prefix and text.startswith(model.target_prefix):
-        text = text[len(model.target_prefix) :]
+    if target_prefix and text.startswith(target_prefix):
+        text = text[len(target_prefix) :]
     return text.strip()

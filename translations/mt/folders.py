@@ -12,10 +12,10 @@ Layouts recognised (first match wins):
 - ``marian``: ``source.spm`` and ``target.spm`` (``ct2-transformers-converter`` on an OPUS-MT
   ``Helsinki-NLP/opus-mt-*`` model, after copying its two .spm files next to ``model.bin``);
 - ``quickmt``: ``src.spm.model`` and ``tgt.spm.model``;
-- ``single``: one ``sentencepiece.model`` (or ``spm.model``) for both sides.
-
-NLLB and M2M-100 folders, which need language tokens around every sentence, are not
-recognised yet: installing one fails with a message saying so.
+- ``single``: one ``sentencepiece.model`` (or ``spm.model``) for both sides;
+- ``nllb`` / ``m2m100``: one ``sentencepiece.bpe.model`` and a vocabulary with language tokens
+  (``eng_Latn`` or ``__en__``): a many-to-many model, installed once for the pairs a center
+  names (``install_multilingual``) and loaded once for all of them (translations.mt.multilingual).
 """
 
 from __future__ import annotations
@@ -24,13 +24,14 @@ import json
 import re
 import shutil
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import ctranslate2
 import sentencepiece as spm
 
-from translations.mt import packages
+from translations.mt import multilingual, packages
 from translations.mt.errors import ModelError
 from translations.mt.packages import InstalledPackage
 
@@ -66,11 +67,15 @@ def detect(folder: Path) -> Layout:
     for name, source, target in _LAYOUTS:
         if (folder / source).is_file() and (folder / target).is_file():
             return Layout(name, folder / source, folder / target)
-    if any((folder / f).is_file() for f in _MULTILINGUAL):
-        raise ModelError(
-            f"{folder}: an NLLB/M2M-100 folder (language tokens per sentence); "
-            "not supported yet — use a pair-specific model"
-        )
+    for name in _MULTILINGUAL:
+        if (folder / name).is_file():
+            kind = multilingual.flavour(multilingual.vocabulary(folder))
+            if kind is None:
+                raise ModelError(
+                    f"{folder}: has {name} but its vocabulary holds no language tokens "
+                    "of NLLB (such as eng_Latn) or M2M-100 (such as __en__)"
+                )
+            return Layout(kind, folder / name, folder / name)
     wanted = ", ".join(" + ".join(dict.fromkeys((s, t))) for _, s, t in _LAYOUTS)
     raise ModelError(f"{folder}: no SentencePiece model found (looked for {wanted})")
 
@@ -89,6 +94,10 @@ def install_folder(
     the engine's preference decides which one translates.
     """
     layout = detect(folder)
+    if layout.name in multilingual.FLAVOURS:
+        return install_multilingual(folder, packages_dir, [(from_code, to_code)], version=version)[
+            0
+        ]
     meta = packages.check_metadata(
         {"from_code": from_code, "to_code": to_code, "package_version": version}, str(folder)
     )
@@ -100,11 +109,7 @@ def install_folder(
     packages_dir.mkdir(parents=True, exist_ok=True)
     staging = packages_dir / f".staging-{uuid.uuid4().hex}"
     try:
-        (staging / "model").mkdir(parents=True)
-        for file in sorted(Path(folder).iterdir()):
-            if file.is_file() and _MODEL_FILE.match(file.name):
-                shutil.copy2(file, staging / "model" / file.name)
-        shutil.copy2(layout.source_spm, staging / SOURCE_SPM)
+        _copy_model(folder, layout, staging)
         metadata = {
             "type": "translate",
             "package_version": meta["package_version"],
@@ -121,3 +126,107 @@ def install_folder(
         return packages.swap_in(staging, metadata, f"{KIND}-{from_code}_{to_code}-", packages_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def install_multilingual(
+    folder: Path,
+    packages_dir: Path,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    version: str = "1.0",
+) -> list[InstalledPackage]:
+    """Install an NLLB / M2M-100 folder once, for the given (from, to) pairs.
+
+    The same model of the same version installed again only adds pairs (nothing is
+    copied); a newer version replaces the older and keeps its pairs; an older one is
+    refused. Every pair's language tokens must be in the model's vocabulary.
+    """
+    layout = detect(folder)
+    if layout.name not in multilingual.FLAVOURS:
+        raise ModelError(f"{folder}: a {layout.name} folder translates one pair; give one --to")
+    _check_pairs(pairs, version, folder)
+    try:
+        spm.SentencePieceProcessor(model_file=str(layout.source_spm))
+    except (OSError, RuntimeError) as exc:
+        raise ModelError(f"{layout.source_spm}: not a SentencePiece model ({exc})") from exc
+    kind, vocabulary = layout.name, multilingual.vocabulary(folder)
+    packages_dir.mkdir(parents=True, exist_ok=True)
+    with packages.lock():
+        current = [p for p in packages.list_installed(packages_dir) if p.kind == kind]
+        old = current[0].path if current else None
+        old_meta = packages.read_metadata(old) if old else {}
+        old_version = packages.version_key(old_meta.get("package_version", "0"))
+        if old is not None and old_version > packages.version_key(version):
+            raise ModelError(
+                f"{kind} {old_meta['package_version']} is already installed, a newer version"
+            )
+        wanted = list(dict.fromkeys([*map(tuple, old_meta.get("pairs", [])), *pairs]))
+        metadata = {
+            "type": "translate",
+            "package_version": version,
+            "argos_version": "",
+            "tagengo_kind": kind,
+            "tagengo_layout": kind,
+            "pairs": [list(pair) for pair in wanted],
+            "language_tokens": _tokens(kind, wanted, vocabulary, folder),
+        }
+        if old is not None and old_version == packages.version_key(version):
+            if _model_size(old / "model") != _model_size(Path(folder)):
+                raise ModelError(
+                    f"another {kind} model of version {version} is installed; "
+                    "give this one a higher --version"
+                )
+            packages.write_metadata(old, metadata)  # the same model: more pairs
+            return [p for p in packages.list_installed(packages_dir) if p.path == old]
+        staging = packages_dir / f".staging-{uuid.uuid4().hex}"
+        try:
+            _copy_model(folder, layout, staging)
+            packages.write_metadata(staging, metadata)
+            target = packages_dir / f"{kind}-{version.replace('.', '_')}"
+            staging.rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return [p for p in packages.list_installed(packages_dir) if p.path == target]
+
+
+def _check_pairs(pairs: Sequence[tuple[str, str]], version: str, folder: Path) -> None:
+    """Refuse no pairs, a bad code or version, and a language paired with itself."""
+    if not pairs:
+        raise ModelError("name at least one pair, e.g. --from ja --to tl,ne")
+    for from_code, to_code in pairs:
+        packages.check_metadata(
+            {"from_code": from_code, "to_code": to_code, "package_version": version}, str(folder)
+        )
+        if from_code == to_code:
+            raise ModelError(f"{from_code}→{to_code}: the same language on both sides")
+
+
+def _tokens(
+    kind: str, pairs: Sequence[tuple[str, ...]], vocabulary: set[str], folder: Path
+) -> dict[str, str]:
+    """Return the language token of every code in the pairs, checked against the vocabulary."""
+    tokens = {}
+    for code in dict.fromkeys(code for pair in pairs for code in pair):
+        tokens[code] = multilingual.token(kind, code)
+        if tokens[code] not in vocabulary:
+            raise ModelError(f"{folder}: the model has no {tokens[code]} token for {code!r}")
+    return tokens
+
+
+def _model_size(folder: Path) -> int:
+    """Return the size of a folder's model.bin (how a reinstall tells the same model)."""
+    try:
+        return (folder / "model.bin").stat().st_size
+    except OSError:
+        return -1
+
+
+def _copy_model(folder: Path, layout: Layout, staging: Path) -> None:
+    """Copy the model files and the (source) SentencePiece model into a staging folder."""
+    (staging / "model").mkdir(parents=True)
+    for file in sorted(Path(folder).iterdir()):
+        if file.is_file() and _MODEL_FILE.match(file.name):
+            shutil.copy2(file, staging / "model" / file.name)
+    shutil.copy2(layout.source_spm, staging / SOURCE_SPM)

@@ -46,13 +46,27 @@ class InstalledPackage:
     argos_version: str
     path: Path
     size_bytes: int
-    kind: str = "argos"  # "argos" (.argosmodel) or "ct2" (a model folder, translations.mt.folders)
+    # "argos" (.argosmodel), "ct2" (a pair's model folder) or a many-to-many model folder,
+    # "nllb" or "m2m100", whose one model serves several pairs (translations.mt.folders).
+    kind: str = "argos"
+    # A many-to-many model's language tokens for this pair (source, target); None otherwise.
+    tokens: tuple[str, str] | None = None
 
     @property
     def label(self) -> str:
         """Return the short name used in results and logs, e.g. ``zh→en 1.9``."""
         suffix = "" if self.kind == "argos" else f" ({self.kind})"
         return f"{self.from_code}→{self.to_code} {self.package_version}{suffix}"
+
+    @property
+    def model_key(self) -> tuple[Path, str, int]:
+        """Return what identifies the loaded model: the pairs of one folder share it."""
+        return (self.path, self.package_version, self.size_bytes)
+
+    @property
+    def model_label(self) -> str:
+        """Return the model's name in logs: the pair's label, or ``nllb 1.0`` for all pairs."""
+        return f"{self.kind} {self.package_version}" if self.tokens else self.label
 
     def metadata(self) -> dict[str, Any]:
         """Return the package's metadata.json."""
@@ -75,7 +89,7 @@ def list_installed(packages_dir: Path) -> list[InstalledPackage]:
         if folder.name.startswith(".") or not folder.is_dir():
             continue  # staging folders and stray files
         try:
-            found.append(_describe(folder))
+            found.extend(_describe_all(folder))
         except ModelError:
             continue  # a half-copied or foreign folder must not hide the good ones
     return sorted(found, key=lambda p: (p.from_code, p.to_code, version_key(p.package_version)))
@@ -111,7 +125,10 @@ def install(archive: Path, packages_dir: Path) -> InstalledPackage:
 
 
 def remove(packages_dir: Path, from_code: str, to_code: str) -> InstalledPackage:
-    """Remove every installed version of a pair and return the newest one removed."""
+    """Remove every installed version of a pair and return the newest one removed.
+
+    A many-to-many model folder only stops serving the pair; it goes with its last pair.
+    """
     with _lock:
         matches = [
             p
@@ -121,8 +138,30 @@ def remove(packages_dir: Path, from_code: str, to_code: str) -> InstalledPackage
         if not matches:
             raise ModelError(f"no package for {from_code}→{to_code} is installed")
         for package in matches:
-            shutil.rmtree(package.path)
+            meta = _read_metadata(package.path)
+            pairs = [p for p in meta.get("pairs") or () if tuple(p) != (from_code, to_code)]
+            if package.tokens is not None and pairs:
+                write_metadata(package.path, {**meta, "pairs": pairs})
+            else:
+                shutil.rmtree(package.path)
         return matches[-1]
+
+
+def lock() -> threading.Lock:
+    """Return the lock every install and removal in this process holds."""
+    return _lock
+
+
+def read_metadata(folder: Path) -> dict[str, Any]:
+    """Return an installed folder's metadata.json."""
+    return _read_metadata(folder)
+
+
+def write_metadata(folder: Path, meta: dict[str, Any]) -> None:
+    """Replace a package's metadata.json at once (readers see the old file or the new)."""
+    part = folder / f".metadata-{uuid.uuid4().hex}.json"
+    part.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    part.replace(folder / "metadata.json")
 
 
 def download(
@@ -344,16 +383,54 @@ def _read_metadata(folder: Path) -> dict[str, Any]:
 
 
 def _describe(folder: Path) -> InstalledPackage:
-    """Return the InstalledPackage for an installed folder."""
+    """Return the InstalledPackage for an installed folder of one pair."""
+    found = _describe_all(folder)
+    if len(found) != 1:
+        raise ModelError(f"{folder}: serves {len(found)} pairs, not one")
+    return found[0]
+
+
+def _describe_all(folder: Path) -> list[InstalledPackage]:
+    """Return an installed folder's packages: one, or one per pair of a many-to-many model."""
     raw = _read_metadata(folder)
-    meta = _check_metadata(raw, str(folder))
+    kind = str(raw.get("tagengo_kind") or "argos")
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
-    return InstalledPackage(
-        from_code=meta["from_code"],
-        to_code=meta["to_code"],
-        package_version=meta["package_version"],
-        argos_version=meta["argos_version"],
-        path=folder,
-        size_bytes=size,
-        kind=str(raw.get("tagengo_kind") or "argos"),
-    )
+    if "pairs" not in raw:
+        meta = _check_metadata(raw, str(folder))
+        return [
+            InstalledPackage(
+                from_code=meta["from_code"],
+                to_code=meta["to_code"],
+                package_version=meta["package_version"],
+                argos_version=meta["argos_version"],
+                path=folder,
+                size_bytes=size,
+                kind=kind,
+            )
+        ]
+    pairs, tokens = raw.get("pairs"), raw.get("language_tokens")
+    if not isinstance(pairs, list) or not pairs or not isinstance(tokens, dict):
+        raise ModelError(f"{folder}: metadata.json needs a list of pairs and language_tokens")
+    found = []
+    for pair in pairs:
+        if not (isinstance(pair, list) and len(pair) == 2):
+            raise ModelError(f"{folder}: a pair must be [from, to], got {pair!r}")
+        meta = _check_metadata(
+            {**raw, "from_code": pair[0], "to_code": pair[1]}, f"{folder} ({pair[0]}→{pair[1]})"
+        )
+        source, target = tokens.get(pair[0]), tokens.get(pair[1])
+        if not isinstance(source, str) or not isinstance(target, str):
+            raise ModelError(f"{folder}: no language token for {pair[0]} or {pair[1]}")
+        found.append(
+            InstalledPackage(
+                from_code=meta["from_code"],
+                to_code=meta["to_code"],
+                package_version=meta["package_version"],
+                argos_version=meta["argos_version"],
+                path=folder,
+                size_bytes=size,
+                kind=kind,
+                tokens=(source, target),
+            )
+        )
+    return found

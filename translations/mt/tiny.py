@@ -22,6 +22,7 @@ import sentencepiece as spm
 from ctranslate2.converters import Converter
 from ctranslate2.specs import transformer_spec
 
+from translations.mt import multilingual
 from translations.mt.sentences import family
 
 _BITS = 10  # positions 0..1023, CTranslate2's default max_input_length
@@ -93,6 +94,26 @@ def build_tiny_folder(
     return dest
 
 
+def build_tiny_multilingual(
+    dest: Path, flavour: str, languages: list[str], glossary: dict[str, str]
+) -> Path:
+    """Write a glossing NLLB- or M2M-100-style folder (``sentencepiece.bpe.model``) to ``dest``.
+
+    Its vocabulary holds the language tokens of ``languages`` (Argos codes) and it expects
+    what such models expect: the source language's token first and ``</s>`` last, which
+    CTranslate2 does not add (its config says so), and the target language's token forced as
+    the first output. The gloss ignores the target language: the copy at step t is of source
+    token t, so a missing source token shifts the output and an unforced target token shows.
+    """
+    tokens = [multilingual.token(flavour, code) for code in languages]
+    sp_bytes = _train_sentencepiece(languages[0], languages[-1], glossary, extra=tokens)
+    processor = spm.SentencePieceProcessor(model_proto=sp_bytes)
+    gloss = _gloss_ids(processor, glossary, languages[0], languages[-1])
+    _GlossConverter(_copy_spec(processor, gloss, add_source_eos=False)).convert(str(dest))
+    (dest / "sentencepiece.bpe.model").write_bytes(sp_bytes)
+    return dest
+
+
 class _GlossConverter(Converter):  # type: ignore[misc]  # ctranslate2 ships no types
     """Hand a ready-made spec to CTranslate2's converter, which validates and saves it."""
 
@@ -108,10 +129,12 @@ def _symbol(word: str, lang: str) -> str:
     return word if family(lang) in _NO_SPACE else "\u2581" + word
 
 
-def _train_sentencepiece(from_code: str, to_code: str, glossary: dict[str, str]) -> bytes:
-    """Train a character model that keeps every glossary word as one piece."""
+def _train_sentencepiece(
+    from_code: str, to_code: str, glossary: dict[str, str], extra: list[str] | None = None
+) -> bytes:
+    """Train a character model that keeps every glossary word (and ``extra``) as one piece."""
     symbols = [_symbol(w, from_code) for w in glossary]
-    symbols += [_symbol(w, to_code) for w in glossary.values()]
+    symbols += [_symbol(w, to_code) for w in glossary.values()] + (extra or [])
     words = " ".join([*glossary, *glossary.values()])
     alphabet = string.ascii_letters + string.digits + string.punctuation + _EXTRA_CHARS
     lines = [alphabet, words] * 100
@@ -147,7 +170,7 @@ def _gloss_ids(
 
 
 def _copy_spec(
-    processor: spm.SentencePieceProcessor, gloss: np.ndarray
+    processor: spm.SentencePieceProcessor, gloss: np.ndarray, *, add_source_eos: bool = True
 ) -> transformer_spec.TransformerSpec:
     """Return a Transformer whose decoder step t emits the gloss of source token t.
 
@@ -195,8 +218,9 @@ def _copy_spec(
     vocabulary = [processor.id_to_piece(i) for i in range(size)]
     spec.register_source_vocabulary(vocabulary)
     spec.register_target_vocabulary(vocabulary)
-    # The copied </s> ends the output exactly where the source ends.
-    spec.config.add_source_eos = True
+    # The copied </s> ends the output exactly where the source ends (added by CTranslate2,
+    # or by the caller as many-to-many models expect).
+    spec.config.add_source_eos = add_source_eos
     return spec
 
 
