@@ -67,6 +67,8 @@ MACHINE = [c for c in languages.CENTER_LANGUAGES if c != SOURCE and (languages.B
 QUICK = {"announcements": 8, "languages": "en,ja,ko,es"}
 LOADED = re.compile(r"(?<!un)loaded model (\S+→\S+)")
 UNLOADED = re.compile(r"unloaded model (\S+→\S+)")
+# translations.machine: sentences translated again because the model lost placeholders.
+AGAIN = re.compile(r"translating again \S+→\S+ \(\w+\): (\d+) sentence")
 
 
 def _load() -> str:
@@ -224,12 +226,14 @@ def _on_boards(center: throughput_center.Center, ids: list[int], langs: list[str
     return list(rows)
 
 
-def _log_counts(center: throughput_center.Center, offset: int) -> tuple[int, int, list[str]]:
+def _log_counts(center: throughput_center.Center, offset: int) -> tuple[int, int, list[str], int]:
+    """Return model loads, unloads, the loaded labels and the sentences translated again."""
     with open(center.log, "rb") as f:
         f.seek(offset)
         text = f.read().decode("utf-8", "replace")
     loads = LOADED.findall(text)
-    return len(loads), len(UNLOADED.findall(text)), loads
+    again = sum(int(n) for n in AGAIN.findall(text))
+    return len(loads), len(UNLOADED.findall(text)), loads, again
 
 
 def row_center(
@@ -263,7 +267,7 @@ def row_center(
         first, _ = _post(center, warmup, "Moderate")
         _wait_all(center, [first], langs, 600)
         warm_s = time.time() - started
-        warm_loads, _, _ = _log_counts(center, 0)
+        warm_loads, _, _, _ = _log_counts(center, 0)
         offset = center.log.stat().st_size
         half = args.severe_after if args.severe_after >= 0 else len(texts) // 2
         cpu0 = cpu_seconds(worker.pid)
@@ -280,7 +284,7 @@ def row_center(
         cpu = cpu_seconds(worker.pid) - cpu0
         peak = peak_rss_mib([worker.pid])
         rows = _on_boards(center, [*posted, severe], langs)
-        loads, unloads, loaded = _log_counts(center, offset)
+        loads, unloads, loaded, again = _log_counts(center, offset)
     finally:
         center.stop()
     done: dict[int, float] = {}
@@ -298,7 +302,9 @@ def row_center(
         "announcements": len(texts),
         "sentences": n_sentences,
         "sentence_languages": n_sentences * len(langs),
-        "passes": passes,
+        # Model passes made: 12 per sentence, and every sentence translated again.
+        "passes": passes + again,
+        "passes_again": again,
         "wall_s": round(wall, 2),
         "done_p50_s": round(percentile(latency, 50), 2),
         "done_p95_s": round(percentile(latency, 95), 2),
@@ -497,6 +503,13 @@ def verdicts(rows: list[dict[str, Any]]) -> list[str]:
         name += f", batch {r['batch']} (the fastest of {len(raws)})" if r is best else ""
         verdict = "meets" if ratio >= bar else "MISSES"
         out.append(f"center / {name} = {ratio:.2f}× (bar ≥ {bar}×): {verdict}")
+        if r is best and center["passes_again"]:
+            # Not a bar: how fast the center makes model passes, the ones made again included.
+            passes = center["passes"] / center["wall_s"] / (r["passes"] / r["wall_s"])
+            out.append(
+                f"  (model passes/s, the {center['passes_again']} made again included: "
+                f"{passes:.2f}× the ceiling's)"
+            )
     s = center["severe"]
     ok = s["of_them_finished_after_severe"] == s["routine_waiting_when_posted"]
     out.append(
@@ -507,7 +520,8 @@ def verdicts(rows: list[dict[str, Any]]) -> list[str]:
     )
     out.append(
         f"model loads: {center['warmup_loads']} while warming up, {center['surge_loads']} during "
-        f"the surge ({center['surge_unloads']} unloads); {center['retried']} texts kept a "
+        f"the surge ({center['surge_unloads']} unloads); {center['passes_again']} sentence "
+        f"passes again for lost placeholders; {center['retried']} texts kept a "
         "placeholder lost after the retries (a term not enforced)"
     )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +12,8 @@ from translations import glossary, languages, protect, quality
 from translations.mt import ArgosEngine, EngineSettings, MTResult, join_sentences, split_sentences
 from translations.mt.engine import cores
 from translations.pipeline import Result
+
+log = logging.getLogger(__name__)
 
 
 class ArgosTranslator:
@@ -74,6 +77,14 @@ class ArgosTranslator:
                     again.append((i, k, unit))
             if not again:
                 break
+            # Counted by benchmarks/surge.py as model passes; names no text (personal data).
+            log.info(
+                "translating again %s→%s (%s): %d sentence(s) whose placeholders the model lost",
+                source,
+                target,
+                attempt,
+                len(again),
+            )
             redone = self.engine.translate([u for _, _, u in again], source, target)
             for (i, k, unit), result in zip(again, redone, strict=True):
                 units[i][k] = unit

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
+
+import pytest
 
 from translations.machine import ArgosTranslator
 from translations.mt import ArgosEngine, EngineSettings, InstalledPackage, MTResult
@@ -46,12 +49,20 @@ def test_only_the_sentence_that_lost_a_placeholder_is_translated_again(tmp_path:
     assert bad.check_first and "placeholder_dropped" in bad.check_reasons
 
 
-def test_a_sentence_that_loses_another_placeholder_goes_plain(tmp_path: Path) -> None:
+def test_a_sentence_that_loses_another_placeholder_goes_plain(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     engine = DroppingEngine(tmp_path)
-    (result,) = ArgosTranslator(engine).translate(
-        ["第一小学有水。坏第一小学和第二小学都开放。"], "zh", "en", places=PLACES
-    )
+    with caplog.at_level(logging.INFO, logger="translations.machine"):
+        (result,) = ArgosTranslator(engine).translate(
+            ["第一小学有水。坏第一小学和第二小学都开放。"], "zh", "en", places=PLACES
+        )
     assert [len(call) for call in engine.calls] == [2, 1, 1, 1]
+    # Each round is logged with its count (benchmarks/surge.py adds them up), never the text.
+    assert [r.getMessage() for r in caplog.records] == [
+        f"translating again zh→en ({attempt}): 1 sentence(s) whose placeholders the model lost"
+        for attempt in ("renumber", "spans", "plain")
+    ]
     assert engine.calls[1] == ["坏 TERM4 和 TERM3 都开放。"]  # the lost one renumbered,
     assert engine.calls[2] == ["坏第一小学和 TERM3 都开放。"]  # then unprotected,
     assert engine.calls[3] == ["坏第一小学和第二小学都开放。"]  # then none protected
