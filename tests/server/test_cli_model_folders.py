@@ -12,13 +12,17 @@ from translations.mt import list_installed
 from translations.mt.tiny import build_tiny_folder, build_tiny_multilingual
 
 
-def test_install_a_model_folder_then_list_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    packages = tmp_path / "packages"
-    monkeypatch.setenv("TAGENGO_ARGOS_PACKAGES_DIR", str(packages))
+@pytest.fixture
+def packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The packages folder of a center configured by environment, as the CLI reads it."""
+    folder = tmp_path / "packages"
+    monkeypatch.setenv("TAGENGO_ARGOS_PACKAGES_DIR", str(folder))
     monkeypatch.setenv("TAGENGO_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TAGENGO_SECRET_KEY", "test-secret-key-for-the-cli-test-only")
+    return folder
+
+
+def test_install_a_model_folder_then_list_it(tmp_path: Path, packages: Path) -> None:
     folder = build_tiny_folder(tmp_path / "opus-mt-es-en", "es", "en", {"agua": "water"})
     runner = CliRunner()
     refused = runner.invoke(main, ["models", "install", str(folder)])
@@ -33,12 +37,8 @@ def test_install_a_model_folder_then_list_it(
 
 
 def test_install_an_nllb_folder_for_several_pairs_then_remove_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, packages: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    packages = tmp_path / "packages"
-    monkeypatch.setenv("TAGENGO_ARGOS_PACKAGES_DIR", str(packages))
-    monkeypatch.setenv("TAGENGO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TAGENGO_SECRET_KEY", "test-secret-key-for-the-cli-test-only")
     monkeypatch.setenv("TAGENGO_SOURCE_LANGUAGE", "ja")
     monkeypatch.setenv("TAGENGO_TARGET_LANGUAGES", "en,tl,ne,my")
     folder = build_tiny_multilingual(

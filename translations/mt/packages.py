@@ -393,44 +393,33 @@ def _describe(folder: Path) -> InstalledPackage:
 def _describe_all(folder: Path) -> list[InstalledPackage]:
     """Return an installed folder's packages: one, or one per pair of a many-to-many model."""
     raw = _read_metadata(folder)
-    kind = str(raw.get("tagengo_kind") or "argos")
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    served: list[tuple[dict[str, str], tuple[str, str] | None]] = []
     if "pairs" not in raw:
-        meta = _check_metadata(raw, str(folder))
-        return [
-            InstalledPackage(
-                from_code=meta["from_code"],
-                to_code=meta["to_code"],
-                package_version=meta["package_version"],
-                argos_version=meta["argos_version"],
-                path=folder,
-                size_bytes=size,
-                kind=kind,
-            )
-        ]
-    pairs, tokens = raw.get("pairs"), raw.get("language_tokens")
-    if not isinstance(pairs, list) or not pairs or not isinstance(tokens, dict):
-        raise ModelError(f"{folder}: metadata.json needs a list of pairs and language_tokens")
-    found = []
-    for pair in pairs:
-        if not (isinstance(pair, list) and len(pair) == 2):
-            raise ModelError(f"{folder}: a pair must be [from, to], got {pair!r}")
-        meta = _check_metadata(
-            {**raw, "from_code": pair[0], "to_code": pair[1]}, f"{folder} ({pair[0]}→{pair[1]})"
+        served.append((_check_metadata(raw, str(folder)), None))
+    else:
+        pairs, tokens = raw.get("pairs"), raw.get("language_tokens")
+        if not isinstance(pairs, list) or not pairs or not isinstance(tokens, dict):
+            raise ModelError(f"{folder}: metadata.json needs a list of pairs and language_tokens")
+        for pair in pairs:
+            if not (isinstance(pair, list) and len(pair) == 2):
+                raise ModelError(f"{folder}: a pair must be [from, to], got {pair!r}")
+            where = f"{folder} ({pair[0]}→{pair[1]})"
+            meta = _check_metadata({**raw, "from_code": pair[0], "to_code": pair[1]}, where)
+            source, target = tokens.get(pair[0]), tokens.get(pair[1])
+            if not isinstance(source, str) or not isinstance(target, str):
+                raise ModelError(f"{where}: no language token for {pair[0]} or {pair[1]}")
+            served.append((meta, (source, target)))
+    return [
+        InstalledPackage(
+            from_code=meta["from_code"],
+            to_code=meta["to_code"],
+            package_version=meta["package_version"],
+            argos_version=meta["argos_version"],
+            path=folder,
+            size_bytes=size,
+            kind=str(raw.get("tagengo_kind") or "argos"),
+            tokens=tokens,
         )
-        source, target = tokens.get(pair[0]), tokens.get(pair[1])
-        if not isinstance(source, str) or not isinstance(target, str):
-            raise ModelError(f"{folder}: no language token for {pair[0]} or {pair[1]}")
-        found.append(
-            InstalledPackage(
-                from_code=meta["from_code"],
-                to_code=meta["to_code"],
-                package_version=meta["package_version"],
-                argos_version=meta["argos_version"],
-                path=folder,
-                size_bytes=size,
-                kind=kind,
-                tokens=(source, target),
-            )
-        )
-    return found
+        for meta, tokens in served
+    ]
