@@ -20,7 +20,6 @@ Layouts recognised (first match wins):
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import uuid
@@ -55,6 +54,8 @@ class Layout:
     name: str
     source_spm: Path
     target_spm: Path
+    # A many-to-many model's vocabulary, read once to tell its flavour (else empty).
+    vocabulary: frozenset[str] = frozenset()
 
 
 def detect(folder: Path) -> Layout:
@@ -69,13 +70,14 @@ def detect(folder: Path) -> Layout:
             return Layout(name, folder / source, folder / target)
     for name in _MULTILINGUAL:
         if (folder / name).is_file():
-            kind = multilingual.flavour(multilingual.vocabulary(folder))
+            vocabulary = frozenset(multilingual.vocabulary(folder))
+            kind = multilingual.flavour(vocabulary)
             if kind is None:
                 raise ModelError(
                     f"{folder}: has {name} but its vocabulary holds no language tokens "
                     "of NLLB (such as eng_Latn) or M2M-100 (such as __en__)"
                 )
-            return Layout(kind, folder / name, folder / name)
+            return Layout(kind, folder / name, folder / name, vocabulary)
     wanted = ", ".join(" + ".join(dict.fromkeys((s, t))) for _, s, t in _LAYOUTS)
     raise ModelError(f"{folder}: no SentencePiece model found (looked for {wanted})")
 
@@ -95,17 +97,14 @@ def install_folder(
     """
     layout = detect(folder)
     if layout.name in multilingual.FLAVOURS:
-        return install_multilingual(folder, packages_dir, [(from_code, to_code)], version=version)[
-            0
-        ]
+        installed = install_multilingual(
+            folder, packages_dir, [(from_code, to_code)], version=version
+        )
+        return installed[0]
     meta = packages.check_metadata(
         {"from_code": from_code, "to_code": to_code, "package_version": version}, str(folder)
     )
-    for piece_model in {layout.source_spm, layout.target_spm}:
-        try:
-            spm.SentencePieceProcessor(model_file=str(piece_model))
-        except (OSError, RuntimeError) as exc:
-            raise ModelError(f"{piece_model}: not a SentencePiece model ({exc})") from exc
+    _check_sentencepiece(layout)
     packages_dir.mkdir(parents=True, exist_ok=True)
     staging = packages_dir / f".staging-{uuid.uuid4().hex}"
     try:
@@ -122,7 +121,7 @@ def install_folder(
         if layout.target_spm != layout.source_spm:
             shutil.copy2(layout.target_spm, staging / TARGET_SPM)
             metadata["target_spm"] = TARGET_SPM
-        (staging / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
+        packages.write_metadata(staging, metadata)
         return packages.swap_in(staging, metadata, f"{KIND}-{from_code}_{to_code}-", packages_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -145,11 +144,8 @@ def install_multilingual(
     if layout.name not in multilingual.FLAVOURS:
         raise ModelError(f"{folder}: a {layout.name} folder translates one pair; give one --to")
     _check_pairs(pairs, version, folder)
-    try:
-        spm.SentencePieceProcessor(model_file=str(layout.source_spm))
-    except (OSError, RuntimeError) as exc:
-        raise ModelError(f"{layout.source_spm}: not a SentencePiece model ({exc})") from exc
-    kind, vocabulary = layout.name, multilingual.vocabulary(folder)
+    _check_sentencepiece(layout)
+    kind = layout.name
     packages_dir.mkdir(parents=True, exist_ok=True)
     with packages.lock():
         current = [p for p in packages.list_installed(packages_dir) if p.kind == kind]
@@ -168,7 +164,7 @@ def install_multilingual(
             "tagengo_kind": kind,
             "tagengo_layout": kind,
             "pairs": [list(pair) for pair in wanted],
-            "language_tokens": _tokens(kind, wanted, vocabulary, folder),
+            "language_tokens": _tokens(kind, wanted, layout.vocabulary, folder),
         }
         if old is not None and old_version == packages.version_key(version):
             if _model_size(old / "model") != _model_size(Path(folder)):
@@ -203,8 +199,17 @@ def _check_pairs(pairs: Sequence[tuple[str, str]], version: str, folder: Path) -
             raise ModelError(f"{from_code}→{to_code}: the same language on both sides")
 
 
+def _check_sentencepiece(layout: Layout) -> None:
+    """Refuse a folder whose SentencePiece model(s) do not load."""
+    for piece_model in dict.fromkeys((layout.source_spm, layout.target_spm)):
+        try:
+            spm.SentencePieceProcessor(model_file=str(piece_model))
+        except (OSError, RuntimeError) as exc:
+            raise ModelError(f"{piece_model}: not a SentencePiece model ({exc})") from exc
+
+
 def _tokens(
-    kind: str, pairs: Sequence[tuple[str, ...]], vocabulary: set[str], folder: Path
+    kind: str, pairs: Sequence[tuple[str, ...]], vocabulary: frozenset[str], folder: Path
 ) -> dict[str, str]:
     """Return the language token of every code in the pairs, checked against the vocabulary."""
     tokens = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Set
 from pathlib import Path
 
 from translations.mt.errors import ModelError
@@ -59,7 +60,7 @@ _M2M_CODES = {"pb": "pt"}
 _M2M_MISSING = {"zt": "M2M-100 has no Traditional Chinese token (its __zh__ writes Simplified)"}
 
 
-def flavour(vocabulary: set[str]) -> str | None:
+def flavour(vocabulary: Set[str]) -> str | None:
     """Return which many-to-many model a vocabulary belongs to (its language tokens), or None."""
     for name in FLAVOURS:
         if any(_TOKEN_SHAPES[name].match(item) for item in vocabulary):
