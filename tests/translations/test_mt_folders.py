@@ -143,8 +143,17 @@ def test_many_to_many_reinstall_adds_pairs_and_removal_drops_one_pair(
 ) -> None:
     folder = build_tiny_multilingual(tmp_path / "n", "nllb", ES_EN_TL, ES_EN)
     first = install_multilingual(folder, packages_dir, [("es", "en")])[0]
+    running = make_engine(packages_dir)  # a worker's engine, there before the pair is added
+    assert running.translate(["agua"], "es", "en")[0].text == "water"
+    assert running.route("es", "tl") is None
     added = install_multilingual(folder, packages_dir, [("es", "tl")])  # same version: no copy
     assert [(p.to_code, p.path) for p in added] == [("en", first.path), ("tl", first.path)]
+    # It sees the new pair at once, and keeps the model it has loaded (the same model).
+    assert running.translate(["agua"], "es", "tl")[0].text == "water"
+    assert running.loads == 1
+    remove(packages_dir, "es", "en")
+    assert running.route("es", "en") is None
+    install_multilingual(folder, packages_dir, [("es", "en")])
     other = build_tiny_multilingual(tmp_path / "other", "nllb", [*ES_EN_TL, "ne"], ES_EN)
     with pytest.raises(ModelError, match="higher --version"):
         install_multilingual(other, packages_dir, [("es", "ne")])

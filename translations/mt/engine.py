@@ -217,8 +217,7 @@ class ArgosEngine:
         """Return the installed packages, rescanning only when the folder changed."""
         folder = self.settings.packages_dir
         try:
-            # Names as well as mtime: two installs within one clock tick share an mtime.
-            stamp = (folder.stat().st_mtime_ns, tuple(sorted(os.listdir(folder))))
+            stamp = _stamp(folder)
         except FileNotFoundError:
             return []
         with self._lock:
@@ -521,6 +520,23 @@ class ArgosEngine:
                     output_tokens=len(pieces),
                 )
         return [out[s] for s in sentences]
+
+
+def _stamp(folder: Path) -> tuple[int, tuple[tuple[str, int, int], ...]]:
+    """What changes when a package is installed, removed, or its metadata.json is rewritten.
+
+    Names as well as the folder's mtime: two installs within one clock tick share an mtime.
+    Each package's metadata.json by inode and mtime: adding or removing a pair of a
+    many-to-many model replaces that file (a new inode) and changes nothing above it.
+    """
+    marks = []
+    for name in sorted(os.listdir(folder)):
+        try:
+            meta = os.stat(folder / name / "metadata.json")
+            marks.append((name, meta.st_ino, meta.st_mtime_ns))
+        except OSError:  # a stray file, or a folder being written
+            marks.append((name, 0, 0))
+    return folder.stat().st_mtime_ns, tuple(marks)
 
 
 def stable_calls(

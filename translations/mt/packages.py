@@ -393,7 +393,13 @@ def _describe(folder: Path) -> InstalledPackage:
 def _describe_all(folder: Path) -> list[InstalledPackage]:
     """Return an installed folder's packages: one, or one per pair of a many-to-many model."""
     raw = _read_metadata(folder)
-    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    # The model's files only: adding or removing a pair of a many-to-many model rewrites its
+    # metadata.json, and must not look like another model (model_key) to a running engine.
+    size = sum(
+        f.stat().st_size
+        for f in folder.rglob("*")
+        if f.is_file() and f.name != "metadata.json" and not f.name.startswith(".metadata-")
+    )
     served: list[tuple[dict[str, str], tuple[str, str] | None]] = []
     if "pairs" not in raw:
         served.append((_check_metadata(raw, str(folder)), None))
