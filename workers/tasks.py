@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from flask import current_app
@@ -44,8 +45,14 @@ def translate_announcement(self: object, announcement_id: int, revision: int) ->
 
 @shared_task(name=TaskName.SWEEP_OUTBOX.value, **TRANSIENT)
 def sweep_outbox() -> int:
-    """Re-send outbox work that no worker has finished (every kind, one table)."""
-    return outbox.sweep(current_app.config["OUTBOX_STALE_SECONDS"])
+    """Re-send outbox work that no worker has finished (every kind, one table) and wake the
+    language pairs whose machine jobs wait with no drain; return how many of both."""
+    stale = current_app.config["OUTBOX_STALE_SECONDS"]
+    sent = outbox.sweep(stale)
+    woken = machine_jobs.wake_forgotten(timedelta(seconds=stale))
+    if woken:
+        log.info("sweep woke %s language pair(s) whose machine jobs waited over %ss", woken, stale)
+    return sent + woken
 
 
 @shared_task(name=TaskName.TRANSLATE_MACHINE.value, bind=True, **TRANSIENT)

@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, or_, select, update
 from server.core import clock, outbox, validation
 from server.core.errors import ApiError
 from server.core.extensions import db
-from server.models import MachineJob, User, utcnow
+from server.models import User, utcnow
 from server.operations import activity
 from server.operations.words import ActivityKind
 from server.requests import documents, notices, prefill
@@ -26,7 +26,7 @@ from server.requests.live import notify
 from server.requests.models import PieceEvent, RequestPiece, TranslationRequest
 from server.requests.words import PieceAction, PieceStatus
 from server.translation import machine_jobs, memory
-from server.words import JobKind, Role
+from server.words import Role
 from translations import languages
 
 log = logging.getLogger(__name__)
@@ -346,8 +346,9 @@ def _remember(piece: RequestPiece, user: User) -> None:
 def tick() -> tuple[int, int]:
     """Return lapsed claims to the queue and tell consoles of newly overdue pieces.
 
-    Also wakes the drains of pre-fill jobs left waiting (a broker outage at intake). Returns
-    (claims released, pieces newly overdue).
+    Pre-fill jobs left waiting (a broker outage at intake) are woken by the outbox sweep, as
+    every kind's are (``machine_jobs.wake_forgotten``). Returns (claims released, pieces
+    newly overdue).
     """
     now = utcnow()
     lapsed = db.session.scalars(
@@ -376,19 +377,4 @@ def tick() -> tuple[int, int]:
         notify("request.released", piece)
     for piece in overdue:
         notify("request.overdue", piece)
-    _rewake(now)
     return len(lapsed), len(overdue)
-
-
-def _rewake(now: datetime) -> None:
-    pairs = db.session.execute(
-        select(MachineJob.source_lang, MachineJob.target_lang)
-        .where(
-            MachineJob.kind == JobKind.REQUEST.value,
-            MachineJob.created_at < now - timedelta(seconds=30),
-            or_(MachineJob.claimed_until.is_(None), MachineJob.claimed_until < now),
-        )
-        .distinct()
-    ).all()
-    for source_lang, target_lang in pairs:
-        machine_jobs.wake(source_lang, target_lang)

@@ -119,6 +119,28 @@ def rewake(kind: JobKind, ref_id: int) -> bool:
     return job is not None
 
 
+def wake_forgotten(older_than: timedelta) -> int:
+    """Wake every pair with a job that has waited longer than ``older_than``, unleased.
+
+    A pair is woken when a job is recorded and when the English it waits for is stored; a job
+    whose wake never ran would wait for the pair's next text. That happens: a worker killed
+    with the drain's task in hand (Redis hands the task back only after its visibility
+    timeout, and a restarted worker does not ask), a lapsed lease after a crash, a task lost
+    with a Redis that restarted without its data. The outbox sweep calls this, so such a job
+    goes on within a sweep or two. A pair that is only busy is woken too: its task returns at
+    once when every drain slot is taken. Returns how many pairs were woken.
+    """
+    now = utcnow()
+    query = select(MachineJob.source_lang, MachineJob.target_lang).where(
+        MachineJob.after_id.is_(None), _free(now), MachineJob.created_at < now - older_than
+    )
+    pairs = sorted(db.session.execute(query.distinct()).all())
+    db.session.rollback()  # end the read
+    for source_lang, target_lang in pairs:
+        wake(source_lang, target_lang)
+    return len(pairs)
+
+
 def draining(source_lang: str, target_lang: str) -> bool:
     """Tell whether a drain of the pair runs in this process."""
     return _gate(source_lang, target_lang).locked()

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from server.core.extensions import db
 from server.models import Announcement, Board, BoardEvent, MachineJob, Outbox, Translation
+from server.words import JobKind
 
 Key = tuple[str, int, int, str | None]
 SENTENCE = "本日15時に第一小学校で給水があります。停電は夜まで続く見込みです。"
@@ -359,3 +360,50 @@ def test_board_offline_catches_up_exactly(
     # The feed cursor may sit behind events that came live, so a catch-up can repeat some the
     # board had (it drops them by seq); assert_exactly_once above checks nothing is missing.
     assert not [e for e in offline.events if e["announcement_id"] == during[3]]
+
+
+@pytest.mark.slow
+def test_a_machine_job_nobody_woke_is_taken_up_by_the_sweep(
+    fault_center: Any, fault_setup: dict[str, Any]
+) -> None:
+    """A job whose drain was never queued (its task lost with Redis, or in a killed worker's
+    hand) is translated at a sweep, not left for the pair's next text."""
+    center, token = fault_center, fault_setup["token"]
+    aid = post(center, token, text=f"忘れられた仕事。{SENTENCE}")
+    wait_until(lambda: unfinished(center, [aid]), 60, "the announcement never finished")
+    with center.app.app_context():
+        english = db.session.scalar(
+            select(Translation).where(Translation.announcement_id == aid, Translation.lang == "en")
+        )
+        row = db.session.scalar(
+            select(Translation).where(Translation.announcement_id == aid, Translation.lang == "vi")
+        )
+        assert english is not None and english.text and row is not None
+        # The state a lost task leaves: the language waits for a model and a job holds its text,
+        # with no task on its way. Nothing else is posted, so only a sweep can wake the pair.
+        row.status, row.text = "translating", None
+        db.session.add(
+            MachineJob(
+                kind=JobKind.ANNOUNCEMENT.value,
+                ref_id=row.id,
+                source_lang="en",
+                target_lang="vi",
+                text=english.text,
+            )
+        )
+        db.session.commit()
+        row_id = row.id
+
+    def still_waiting() -> str | None:
+        with center.app.app_context():
+            job = db.session.scalar(select(MachineJob).where(MachineJob.ref_id == row_id))
+            found = db.session.get(Translation, row_id)
+            status = found.status if found else "gone"
+            db.session.rollback()
+        return None if job is None and status == "done" else f"job={job is not None} {status}"
+
+    # Sweep every 2 s, a job forgotten after 3 s: well within 30 s.
+    wait_until(still_waiting, 30, "the forgotten job was never taken up")
+    with center.app.app_context():
+        found = db.session.get(Translation, row_id)
+        assert found is not None and found.method == "machine" and found.text
