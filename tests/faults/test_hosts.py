@@ -206,7 +206,10 @@ def test_hosts_apart_and_the_worker_cut_off_for_20_seconds(
         return len({e["lang"] for e in mine if e["type"] == "announcement.translated"}) == targets
 
     for board in boards:
-        board.wait_for(shown, timeout=60)
+        try:
+            board.wait_for(shown, timeout=60)
+        except AssertionError:
+            raise AssertionError(missing(center, board, first)) from None
 
     network.cut("work")
     try:
@@ -223,3 +226,22 @@ def test_hosts_apart_and_the_worker_cut_off_for_20_seconds(
     wait_until(lambda: unfinished(center, [first, *aids]), 120, "work was lost in the cut")
     assert_exactly_once(center, boards, [first, *aids], timeout=60)
     assert center.worker_answers(), "the worker never came back after the cut"
+
+
+def missing(center: HostsCenter, board: Any, aid: int) -> str:
+    """Say, in its first words, what a board lacks and why: CI shows only the end of a long
+    message, and a list of every event the board has hides the cause."""
+    targets = set(center.app.config["TARGET_LANGUAGES"]) - {"ja"}
+    got = {
+        e["lang"]
+        for e in board.events
+        if e["announcement_id"] == aid and e["type"] == "announcement.translated"
+    }
+    log = center.logs / "worker.log"
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    trouble = [line for line in lines if " ERROR " in line or " WARNING " in line][-5:]
+    return (
+        f"board {board.board_id} lacks {sorted(targets - got)} of announcement {aid} after 60 s "
+        f"(catch-up errors: {board.catch_up_errors[-3:]}); the database: "
+        f"{unfinished(center, [aid]) or 'all done'}; the worker's last warnings: {trouble}"
+    )
