@@ -96,17 +96,19 @@ def wake(source_lang: str, target_lang: str) -> None:
 def wake_all(kind: JobKind, rows: list[Any]) -> None:
     """Wake the pairs of every claimable job of these objects (a redelivered task's duty)."""
     ids = [row.id for row in rows]
+    _wake_pairs(
+        MachineJob.kind == kind.value, MachineJob.ref_id.in_(ids), MachineJob.after_id.is_(None)
+    )
+
+
+def _wake_pairs(*where: ColumnElement[bool]) -> int:
+    """Wake each pair that has a job matching ``where``; return how many pairs."""
     pairs = db.session.execute(
-        select(MachineJob.source_lang, MachineJob.target_lang)
-        .where(
-            MachineJob.kind == kind.value,
-            MachineJob.ref_id.in_(ids),
-            MachineJob.after_id.is_(None),
-        )
-        .distinct()
+        select(MachineJob.source_lang, MachineJob.target_lang).where(*where).distinct()
     ).all()
     for source_lang, target_lang in sorted(pairs):
         wake(source_lang, target_lang)
+    return len(pairs)
 
 
 def rewake(kind: JobKind, ref_id: int) -> bool:
@@ -131,14 +133,7 @@ def wake_forgotten(older_than: timedelta) -> int:
     once when every drain slot is taken. Returns how many pairs were woken.
     """
     now = utcnow()
-    query = select(MachineJob.source_lang, MachineJob.target_lang).where(
-        MachineJob.after_id.is_(None), _free(now), MachineJob.created_at < now - older_than
-    )
-    pairs = sorted(db.session.execute(query.distinct()).all())
-    db.session.rollback()  # end the read
-    for source_lang, target_lang in pairs:
-        wake(source_lang, target_lang)
-    return len(pairs)
+    return _wake_pairs(*_claimable(now), MachineJob.created_at < now - older_than)
 
 
 def draining(source_lang: str, target_lang: str) -> bool:
@@ -156,6 +151,11 @@ def _free(now: datetime) -> ColumnElement[bool]:
     return (MachineJob.claimed_until.is_(None)) | (MachineJob.claimed_until < now)
 
 
+def _claimable(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Match jobs a drain may claim now: not waiting for the pivot, with no live lease."""
+    return MachineJob.after_id.is_(None), _free(now)
+
+
 def _waiting_jobs(source_lang: str, target_lang: str, now: datetime) -> Select[int]:
     """Select the ids of the pair's jobs that wait with no live lease, most urgent first."""
     return (
@@ -163,8 +163,7 @@ def _waiting_jobs(source_lang: str, target_lang: str, now: datetime) -> Select[i
         .where(
             MachineJob.source_lang == source_lang,
             MachineJob.target_lang == target_lang,
-            MachineJob.after_id.is_(None),
-            _free(now),
+            *_claimable(now),
         )
         .order_by(MachineJob.priority.desc(), MachineJob.id)
     )
@@ -342,7 +341,7 @@ def _ranked(home: tuple[str, str]) -> list[tuple[tuple[int, bool], tuple[str, st
     claim a surge's texts in a few large batches instead of many small ones.
     """
     now = utcnow()
-    free = (MachineJob.after_id.is_(None), _free(now))
+    free = _claimable(now)
     ranked = db.session.execute(
         select(MachineJob.source_lang, MachineJob.target_lang, func.max(MachineJob.priority))
         .where(*free)

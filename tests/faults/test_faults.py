@@ -394,16 +394,10 @@ def test_a_machine_job_nobody_woke_is_taken_up_by_the_sweep(
         db.session.commit()
         row_id = row.id
 
-    def still_waiting() -> str | None:
-        with center.app.app_context():
-            job = db.session.scalar(select(MachineJob).where(MachineJob.ref_id == row_id))
-            found = db.session.get(Translation, row_id)
-            status = found.status if found else "gone"
-            db.session.rollback()
-        return None if job is None and status == "done" else f"job={job is not None} {status}"
-
     # Sweep every 2 s, a job forgotten after 3 s: well within 30 s.
-    wait_until(still_waiting, 30, "the forgotten job was never taken up")
+    wait_until(lambda: unfinished(center, [aid]), 30, "the forgotten job was never taken up")
     with center.app.app_context():
         found = db.session.get(Translation, row_id)
-        assert found is not None and found.method == "machine" and found.text
+        assert found is not None and found.status == "done" and found.method == "machine"
+        assert found.text
+        assert db.session.scalar(select(MachineJob).where(MachineJob.ref_id == row_id)) is None
